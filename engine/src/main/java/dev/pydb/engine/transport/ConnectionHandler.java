@@ -1,0 +1,211 @@
+package dev.pydb.engine.transport;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.pydb.api.ErrorCode;
+import dev.pydb.engine.codec.DecodeResult;
+import dev.pydb.engine.codec.FrameDecoder;
+import dev.pydb.engine.codec.FrameEncoder;
+import dev.pydb.engine.codec.FrameError;
+import dev.pydb.engine.session.Session;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Serves one client connection with blocking I/O on its own (virtual) thread: read bytes, decode
+ * frames, hand each body to the {@link RequestProcessor}, write the responses in request order.
+ * This is the only place that reads or writes a client socket, so the I/O model can change
+ * without touching the codec or the processor.
+ *
+ * <p>Responses to requests that arrived together are batched into one flush. Output is not
+ * buffered beyond the socket: if a client sends requests but never reads the responses, the
+ * blocking write stalls this connection's thread once the socket buffers are full (nothing else
+ * is affected, and a stop's grace period force-closes it).
+ */
+final class ConnectionHandler implements Runnable {
+    private static final Logger log = LoggerFactory.getLogger(ConnectionHandler.class);
+    private static final int READ_BUFFER_BYTES = 64 * 1024;
+    private static final int WRITE_BUFFER_BYTES = 64 * 1024;
+
+    private final Socket socket;
+    private final Session session;
+    private final RequestProcessor processor;
+    private final int maxQueryLength;
+    private final long idleTimeoutNanos;
+    private final long frameTimeoutNanos;
+    private final Listener listener;
+    private final CountDownLatch finished = new CountDownLatch(1);
+
+    private volatile boolean stopRequested;
+    private long requestsServed;
+
+    /** Told when the connection starts and ends, for bookkeeping (statistics, the set of open connections). */
+    interface Listener {
+        void opened(ConnectionHandler connection);
+
+        void closed(ConnectionHandler connection);
+    }
+
+    ConnectionHandler(Socket socket, Session session, RequestProcessor processor, int maxQueryLength,
+                      Duration idleTimeout, Duration frameTimeout, Listener listener) {
+        this.socket = requireNonNull(socket, "socket is null");
+        this.session = requireNonNull(session, "session is null");
+        this.processor = requireNonNull(processor, "processor is null");
+        this.maxQueryLength = maxQueryLength;
+        this.idleTimeoutNanos = idleTimeout.toNanos();
+        this.frameTimeoutNanos = frameTimeout.toNanos();
+        this.listener = requireNonNull(listener, "listener is null");
+    }
+
+    Session session() {
+        return session;
+    }
+
+    @Override
+    public void run() {
+        long startedAt = System.nanoTime();
+        CloseReason reason = CloseReason.INTERNAL_ERROR;
+        listener.opened(this);
+        log.info("connection opened: session={} remote={}", session.id(), session.remoteAddress());
+        try {
+            reason = serve();
+        } catch (IOException e) {
+            reason = stopRequested ? CloseReason.SERVER_STOPPING : CloseReason.IO_ERROR;
+            log.debug("session {}: {}", session.id(), e.toString());
+        } catch (RuntimeException | Error e) {
+            log.error("session {}: unexpected failure in the connection loop, closing it", session.id(), e);
+        } finally {
+            Sockets.closeQuietly(socket);
+            listener.closed(this);
+            finished.countDown();
+            log.info("connection closed: session={} remote={} requests={} duration={}ms reason={}",
+                    session.id(), session.remoteAddress(), requestsServed,
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedAt), reason);
+        }
+    }
+
+    /**
+     * Asks the connection to end gracefully: no more input is read (a blocked read sees end of
+     * stream), requests already received are answered, then the socket is closed.
+     */
+    void requestStop() {
+        stopRequested = true;
+        try {
+            socket.shutdownInput();
+        } catch (IOException e) {
+            // Already closed: the loop ends by itself.
+        }
+    }
+
+    /** Closes the socket now; a blocked read or write fails and the loop ends. */
+    void forceClose() {
+        Sockets.closeQuietly(socket);
+    }
+
+    /** Waits until the connection loop has ended; true if it did within {@code timeout}. */
+    boolean awaitFinished(Duration timeout) throws InterruptedException {
+        return finished.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    private CloseReason serve() throws IOException {
+        InputStream in = socket.getInputStream();
+        OutputStream out = new BufferedOutputStream(socket.getOutputStream(), WRITE_BUFFER_BYTES);
+        FrameDecoder decoder = new FrameDecoder(maxQueryLength);
+        byte[] readBuffer = new byte[READ_BUFFER_BYTES];
+        ByteBuffer input = ByteBuffer.allocate(0);
+        boolean unflushed = false;
+        long frameDeadline = 0;
+        boolean frameStarted = false;
+        while (true) {
+            DecodeResult result = decoder.decode(input);
+            switch (result) {
+                case DecodeResult.Frame frame -> {
+                    frameStarted = false;
+                    byte[] response = process(frame.body());
+                    if (response == null) {
+                        out.flush();
+                        return CloseReason.PROCESSOR_FAILED;
+                    }
+                    FrameEncoder.writeTo(out, response);
+                    requestsServed++;
+                    unflushed = true;
+                    continue;
+                }
+                case DecodeResult.Failed failed -> {
+                    return closeWithFramingError(out, failed.error());
+                }
+                case DecodeResult.NeedMoreInput ignored -> {
+                    // All received bytes are consumed: read more below.
+                }
+            }
+            if (unflushed && in.available() == 0) {
+                out.flush();
+                unflushed = false;
+            }
+            long now = System.nanoTime();
+            long timeoutNanos;
+            if (decoder.inFrame()) {
+                if (!frameStarted) {
+                    frameStarted = true;
+                    frameDeadline = now + frameTimeoutNanos;
+                }
+                timeoutNanos = frameDeadline - now;
+                if (timeoutNanos <= 0) {
+                    return CloseReason.FRAME_TIMEOUT;
+                }
+            } else {
+                timeoutNanos = idleTimeoutNanos;
+            }
+            int n;
+            try {
+                socket.setSoTimeout(toSoTimeoutMillis(timeoutNanos));
+                n = in.read(readBuffer);
+            } catch (SocketTimeoutException e) {
+                return decoder.inFrame() ? CloseReason.FRAME_TIMEOUT : CloseReason.IDLE_TIMEOUT;
+            }
+            if (n < 0) {
+                out.flush();
+                if (stopRequested) {
+                    return CloseReason.SERVER_STOPPING;
+                }
+                return decoder.inFrame() ? CloseReason.CLIENT_CLOSED_MID_FRAME : CloseReason.CLIENT_CLOSED;
+            }
+            input = ByteBuffer.wrap(readBuffer, 0, n);
+        }
+    }
+
+    /** The processor's response, or null if it broke its contract (threw or returned null). */
+    private byte[] process(byte[] body) {
+        try {
+            byte[] response = processor.process(session, body);
+            if (response == null) {
+                log.error("session {}: the request processor returned null; closing the connection", session.id());
+            }
+            return response;
+        } catch (RuntimeException e) {
+            log.error("session {}: the request processor threw; closing the connection", session.id(), e);
+            return null;
+        }
+    }
+
+    private CloseReason closeWithFramingError(OutputStream out, FrameError error) {
+        log.debug("session {}: {}: {}", session.id(), error.code(), error.message());
+        Sockets.closeAfterLastFrame(socket, out, ErrorFrames.body(error.code(), error.message()));
+        return error.code() == ErrorCode.FRAME_TOO_LARGE ? CloseReason.FRAME_TOO_LARGE : CloseReason.BAD_FRAME;
+    }
+
+    private static int toSoTimeoutMillis(long nanos) {
+        long millis = Math.max(1, TimeUnit.NANOSECONDS.toMillis(nanos + 999_999));
+        return (int) Math.min(Integer.MAX_VALUE, millis);
+    }
+}

@@ -1,0 +1,441 @@
+package dev.pydb.engine.transport;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.pydb.engine.config.ServerConfig;
+import dev.pydb.engine.session.Session;
+import dev.pydb.engine.stats.ServerStats;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+
+class TcpServerTest {
+    private static final int MAX_QUERY_LENGTH = 1000;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final ServerStats stats = new ServerStats(Clock.systemUTC());
+    private final List<TcpServer> servers = new ArrayList<>();
+    private final CountDownLatch releaseSlowRequests = new CountDownLatch(1);
+
+    @AfterEach
+    void stopServers() {
+        releaseSlowRequests.countDown();
+        servers.forEach(server -> server.stop(Duration.ofSeconds(2)));
+    }
+
+    @Test
+    void answersThreeHundredPipelinedRequestsSentInOneWriteInOrder() throws IOException {
+        TcpServer server = start(config(10, 30, 30), new UppercaseProcessor());
+        List<String> requests = IntStream.range(0, 300).mapToObj(i -> "{\"n\":" + i + "}").toList();
+
+        try (FrameClient client = new FrameClient(server.port())) {
+            client.sendRaw(FrameClient.frames(requests));
+            for (int i = 0; i < 300; i++) {
+                assertThat(client.readFrame()).isEqualTo("{\"N\":" + i + "}");
+            }
+        }
+    }
+
+    @Test
+    void servesManyRequestsOnOneConnectionAndEmptyBodies() throws IOException {
+        TcpServer server = start(config(10, 30, 30), new UppercaseProcessor());
+
+        try (FrameClient client = new FrameClient(server.port())) {
+            assertThat(client.call("ping")).isEqualTo("PING");
+            assertThat(client.call("")).isEqualTo("");
+            assertThat(client.call("é")).isEqualTo("É");
+        }
+    }
+
+    @Test
+    void passesOneSessionPerConnectionWithTheRemoteAddress() throws IOException {
+        RecordingProcessor processor = new RecordingProcessor();
+        TcpServer server = start(config(10, 30, 30), processor);
+
+        try (FrameClient first = new FrameClient(server.port()); FrameClient second = new FrameClient(server.port())) {
+            first.call("a");
+            first.call("b");
+            second.call("c");
+        }
+
+        List<Session> sessions = processor.calls.stream().map(Call::session).toList();
+        assertThat(sessions.get(0)).isSameAs(sessions.get(1)).isNotSameAs(sessions.get(2));
+        assertThat(sessions.get(0).remoteAddress()).startsWith("127.0.0.1:");
+    }
+
+    @Test
+    void badFrameIsAnsweredAfterEarlierFramesThenTheConnectionIsClosedWhileOthersKeepWorking() throws IOException {
+        TcpServer server = start(config(10, 30, 30), new UppercaseProcessor());
+
+        try (FrameClient healthy = new FrameClient(server.port()); FrameClient broken = new FrameClient(server.port())) {
+            assertThat(healthy.call("before")).isEqualTo("BEFORE");
+
+            broken.sendRaw("QUERY_LENGTH: 2\r\n\r\nokQUERY_LENGTH: -1\r\n\r\nmore garbage after the error");
+
+            assertThat(broken.readFrame()).isEqualTo("OK");
+            JsonNode error = JSON.readTree(broken.readFrame());
+            assertThat(error.path("ok").asBoolean(true)).isFalse();
+            assertThat(error.path("error").path("code").asText()).isEqualTo("BAD_FRAME");
+            assertThat(error.path("error").path("message").asText()).isNotBlank();
+            assertThat(broken.closedByServer()).isTrue();
+            assertThat(healthy.call("after")).isEqualTo("AFTER");
+        }
+    }
+
+    @Test
+    void binaryGarbageIsBadFrame() throws IOException {
+        TcpServer server = start(config(10, 30, 30), new UppercaseProcessor());
+
+        try (FrameClient client = new FrameClient(server.port())) {
+            client.sendRaw(new byte[] {0, 1, 2, (byte) 0xff, 0});
+
+            assertThat(errorCode(client.readFrame())).isEqualTo("BAD_FRAME");
+            assertThat(client.closedByServer()).isTrue();
+        }
+    }
+
+    @Test
+    void frameTooLargeIsAnsweredBeforeTheBodyIsSentThenTheConnectionIsClosed() throws IOException {
+        RecordingProcessor processor = new RecordingProcessor();
+        TcpServer server = start(config(10, 30, 30), processor);
+
+        try (FrameClient healthy = new FrameClient(server.port()); FrameClient client = new FrameClient(server.port())) {
+            client.sendRaw("QUERY_LENGTH: " + (MAX_QUERY_LENGTH + 1) + "\r\n\r\n");
+
+            JsonNode error = JSON.readTree(client.readFrame());
+            assertThat(error.path("error").path("code").asText()).isEqualTo("FRAME_TOO_LARGE");
+            assertThat(error.path("error").path("message").asText()).contains("max_query_length");
+            assertThat(client.closedByServer()).isTrue();
+            assertThat(healthy.call("still here")).isEqualTo("still here");
+        }
+        assertThat(processor.bodies()).containsExactly("still here");
+    }
+
+    @Test
+    void aBodyExactlyAtTheLimitIsServed() throws IOException {
+        TcpServer server = start(config(10, 30, 30), new UppercaseProcessor());
+
+        try (FrameClient client = new FrameClient(server.port())) {
+            assertThat(client.call("x".repeat(MAX_QUERY_LENGTH))).isEqualTo("X".repeat(MAX_QUERY_LENGTH));
+        }
+    }
+
+    @Test
+    void aConnectionClosedMidFrameIsDroppedWithoutProcessingTheRequest() throws IOException {
+        RecordingProcessor processor = new RecordingProcessor();
+        TcpServer server = start(config(10, 30, 30), processor);
+
+        try (FrameClient client = new FrameClient(server.port())) {
+            assertThat(client.call("complete")).isEqualTo("complete");
+            client.sendRaw("QUERY_LENGTH: 50\r\n\r\n{\"action\": \"PUT\"");
+        }
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> stats.openConnections() == 0);
+        assertThat(processor.bodies()).containsExactly("complete");
+        assertThat(stats.totalConnections()).isEqualTo(1);
+    }
+
+    @Test
+    void refusesConnectionsOverMaxConnectionsWithAnErrorFrameAndKeepsServingTheOthers() throws IOException {
+        TcpServer server = start(config(2, 30, 30), new UppercaseProcessor());
+
+        try (FrameClient first = new FrameClient(server.port()); FrameClient second = new FrameClient(server.port())) {
+            assertThat(first.call("one")).isEqualTo("ONE");
+            assertThat(second.call("two")).isEqualTo("TWO");
+
+            try (FrameClient third = new FrameClient(server.port())) {
+                third.send("refused?");
+                JsonNode error = JSON.readTree(third.readFrame());
+                assertThat(error.path("ok").asBoolean(true)).isFalse();
+                assertThat(error.path("error").path("code").asText()).isEqualTo("UNAVAILABLE");
+                assertThat(error.path("error").path("message").asText())
+                        .isEqualTo("too many connections (max_connections=2)");
+                assertThat(third.closedByServer()).isTrue();
+            }
+            assertThat(first.call("still one")).isEqualTo("STILL ONE");
+            assertThat(second.call("still two")).isEqualTo("STILL TWO");
+        }
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> stats.openConnections() == 0);
+        try (FrameClient later = new FrameClient(server.port())) {
+            assertThat(later.call("later")).isEqualTo("LATER");
+        }
+    }
+
+    @Test
+    void closesAConnectionThatStaysIdle() throws IOException {
+        TcpServer server = start(config(10, 1, 30), new UppercaseProcessor());
+
+        try (FrameClient client = new FrameClient(server.port())) {
+            assertThat(client.call("hi")).isEqualTo("HI");
+            long start = System.nanoTime();
+
+            assertThat(client.closedByServer()).isTrue();
+
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isBetween(Duration.ofMillis(900), Duration.ofSeconds(5));
+        }
+    }
+
+    @Test
+    void closesASlowlorisClientAtTheFrameDeadlineEvenThoughBytesKeepArriving() throws Exception {
+        TcpServer server = start(config(10, 30, 1), new UppercaseProcessor());
+        byte[] header = "QUERY_LENGTH: 5\r\n\r\nhello".getBytes(UTF_8);
+
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), server.port())) {
+            socket.setSoTimeout(10_000);
+            OutputStream out = socket.getOutputStream();
+            CompletableFuture<Void> trickle = CompletableFuture.runAsync(() -> {
+                try {
+                    for (byte b : header) {
+                        out.write(b);
+                        out.flush();
+                        TimeUnit.MILLISECONDS.sleep(200); // the slow client being simulated
+                    }
+                } catch (IOException | InterruptedException e) {
+                    // The server closed the connection, as it should.
+                }
+            });
+            long start = System.nanoTime();
+
+            int read = readOrReset(socket);
+
+            assertThat(read).isEqualTo(-1);
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isBetween(Duration.ofMillis(800), Duration.ofSeconds(3));
+            assertThat(trickle).isNotDone();
+        }
+    }
+
+    @Test
+    void aProcessorThatThrowsClosesOnlyItsConnection() throws IOException {
+        TcpServer server = start(config(10, 30, 30), new ThrowingProcessor());
+
+        try (FrameClient healthy = new FrameClient(server.port()); FrameClient victim = new FrameClient(server.port())) {
+            assertThat(healthy.call("fine")).isEqualTo("fine");
+            victim.send("first").readFrame();
+
+            victim.send("boom");
+
+            assertThat(victim.closedByServer()).isTrue();
+            assertThat(healthy.call("still fine")).isEqualTo("still fine");
+        }
+        try (FrameClient newcomer = new FrameClient(server.port())) {
+            assertThat(newcomer.call("new")).isEqualTo("new");
+        }
+    }
+
+    @Test
+    void gracefulStopDeliversTheResponseOfAnInFlightRequestAndClosesIdleConnections() throws Exception {
+        SlowProcessor processor = new SlowProcessor(releaseSlowRequests);
+        TcpServer server = start(config(10, 30, 30), processor);
+
+        try (FrameClient busy = new FrameClient(server.port()); FrameClient idle = new FrameClient(server.port())) {
+            assertThat(idle.call("fast")).isEqualTo("fast");
+            busy.send("slow");
+            assertThat(processor.entered.await(5, TimeUnit.SECONDS)).isTrue();
+
+            CompletableFuture<Void> stop = CompletableFuture.runAsync(() -> server.stop(Duration.ofSeconds(10)));
+
+            assertThat(idle.closedByServer()).isTrue();
+            assertThat(stop).isNotDone();
+            releaseSlowRequests.countDown();
+            assertThat(busy.readFrame()).isEqualTo("slow");
+            assertThat(busy.closedByServer()).isTrue();
+            stop.get(5, TimeUnit.SECONDS);
+        }
+        assertThat(stats.openConnections()).isZero();
+        assertThatThrownBy(() -> new Socket(InetAddress.getLoopbackAddress(), server.port()))
+                .isInstanceOf(ConnectException.class);
+    }
+
+    @Test
+    void stopClosesConnectionsThatOutliveTheGracePeriod() throws Exception {
+        SlowProcessor processor = new SlowProcessor(releaseSlowRequests);
+        TcpServer server = start(config(10, 30, 30), processor);
+
+        try (FrameClient stuck = new FrameClient(server.port())) {
+            stuck.send("slow");
+            assertThat(processor.entered.await(5, TimeUnit.SECONDS)).isTrue();
+            long start = System.nanoTime();
+
+            server.stop(Duration.ofMillis(300));
+
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
+            assertThat(stuck.closedByServer()).isTrue();
+        }
+    }
+
+    @Test
+    void countsConnectionsAndLogsOneLineWhenEachOpensAndCloses() throws IOException {
+        ListAppender<ILoggingEvent> logs = captureLogs();
+        TcpServer server = start(config(10, 30, 30), new UppercaseProcessor());
+
+        try (FrameClient client = new FrameClient(server.port())) {
+            client.call("one");
+            client.call("two");
+            assertThat(stats.openConnections()).isEqualTo(1);
+        }
+        await().atMost(Duration.ofSeconds(5)).until(() -> stats.openConnections() == 0);
+
+        assertThat(stats.totalConnections()).isEqualTo(1);
+        List<String> lines = logs.list.stream().filter(e -> e.getLevel() == Level.INFO)
+                .map(ILoggingEvent::getFormattedMessage).toList();
+        assertThat(lines).filteredOn(line -> line.startsWith("connection opened")).singleElement().asString()
+                .contains("remote=127.0.0.1:");
+        assertThat(lines).filteredOn(line -> line.startsWith("connection closed")).singleElement().asString()
+                .contains("requests=2").contains("reason=client closed").contains("duration=");
+        detach(logs);
+    }
+
+    @Test
+    void lifecycleRulesAreEnforced() throws IOException {
+        TcpServer server = new TcpServer(config(10, 30, 30), new UppercaseProcessor(), stats);
+        assertThatThrownBy(server::port).isInstanceOf(IllegalStateException.class);
+        servers.add(server);
+        server.start();
+        assertThatThrownBy(server::start).isInstanceOf(IllegalStateException.class);
+        assertThat(server.port()).isPositive();
+
+        server.close();
+        server.close();
+        server.stop(Duration.ZERO);
+    }
+
+    @Test
+    void rejectsTimeoutsThatWouldHoldAThreadForever() {
+        assertThatThrownBy(() -> new TcpServer(config(10, 0, 30), new UppercaseProcessor(), stats))
+                .hasMessageContaining("server.idle_timeout_seconds");
+        assertThatThrownBy(() -> new TcpServer(config(10, 30, 0), new UppercaseProcessor(), stats))
+                .hasMessageContaining("server.frame_timeout_seconds");
+    }
+
+    @Test
+    void startFailsClearlyWhenThePortIsTaken() throws IOException {
+        TcpServer first = start(config(10, 30, 30), new UppercaseProcessor());
+        ServerConfig samePort = new ServerConfig("127.0.0.1", first.port(), 10, MAX_QUERY_LENGTH,
+                1024 * 1024, 1000, 30, 30);
+        TcpServer second = new TcpServer(samePort, new UppercaseProcessor(), stats);
+        servers.add(second);
+
+        assertThatThrownBy(second::start).isInstanceOf(IOException.class)
+                .hasMessageContaining("cannot listen on 127.0.0.1:" + first.port());
+    }
+
+    private TcpServer start(ServerConfig config, RequestProcessor processor) throws IOException {
+        TcpServer server = new TcpServer(config, processor, stats);
+        servers.add(server);
+        server.start();
+        return server;
+    }
+
+    private static ServerConfig config(int maxConnections, int idleTimeoutSeconds, int frameTimeoutSeconds) {
+        return new ServerConfig("127.0.0.1", 0, maxConnections, MAX_QUERY_LENGTH, 1024 * 1024, 1000,
+                idleTimeoutSeconds, frameTimeoutSeconds);
+    }
+
+    private static String errorCode(String body) throws IOException {
+        return JSON.readTree(body).path("error").path("code").asText();
+    }
+
+    private static int readOrReset(Socket socket) throws IOException {
+        try {
+            return socket.getInputStream().read();
+        } catch (java.net.SocketException e) {
+            return -1;
+        }
+    }
+
+    private static ListAppender<ILoggingEvent> captureLogs() {
+        ListAppender<ILoggingEvent> appender = new ListAppender<>();
+        appender.start();
+        ((Logger) LoggerFactory.getLogger(ConnectionHandler.class)).addAppender(appender);
+        return appender;
+    }
+
+    private static void detach(ListAppender<ILoggingEvent> appender) {
+        ((Logger) LoggerFactory.getLogger(ConnectionHandler.class)).detachAppender(appender);
+    }
+
+    /** Answers each body upper-cased. */
+    private static final class UppercaseProcessor implements RequestProcessor {
+        @Override
+        public byte[] process(Session session, byte[] body) {
+            return new String(body, UTF_8).toUpperCase(Locale.ROOT).getBytes(UTF_8);
+        }
+    }
+
+    private record Call(Session session, String body) {}
+
+    /** Echoes each body and remembers every call. */
+    private static final class RecordingProcessor implements RequestProcessor {
+        final Queue<Call> calls = new ConcurrentLinkedQueue<>();
+
+        @Override
+        public byte[] process(Session session, byte[] body) {
+            calls.add(new Call(session, new String(body, UTF_8)));
+            return body;
+        }
+
+        List<String> bodies() {
+            return calls.stream().map(Call::body).toList();
+        }
+    }
+
+    /** Echoes, but throws on "boom": a processor with a bug. */
+    private static final class ThrowingProcessor implements RequestProcessor {
+        @Override
+        public byte[] process(Session session, byte[] body) {
+            if (new String(body, UTF_8).equals("boom")) {
+                throw new IllegalStateException("a bug in the processor");
+            }
+            return body;
+        }
+    }
+
+    /** Echoes; "slow" blocks until released. */
+    private static final class SlowProcessor implements RequestProcessor {
+        final CountDownLatch entered = new CountDownLatch(1);
+        private final CountDownLatch release;
+
+        SlowProcessor(CountDownLatch release) {
+            this.release = release;
+        }
+
+        @Override
+        public byte[] process(Session session, byte[] body) {
+            if (new String(body, UTF_8).equals("slow")) {
+                entered.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return body;
+        }
+    }
+}
