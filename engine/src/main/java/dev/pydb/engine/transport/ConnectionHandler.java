@@ -86,11 +86,11 @@ final class ConnectionHandler implements Runnable {
             log.error("session {}: unexpected failure in the connection loop, closing it", session.id(), e);
         } finally {
             Sockets.closeQuietly(socket);
-            listener.closed(this);
-            finished.countDown();
             log.info("connection closed: session={} remote={} requests={} duration={}ms reason={}",
                     session.id(), session.remoteAddress(), requestsServed,
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedAt), reason);
+            listener.closed(this);
+            finished.countDown();
         }
     }
 

@@ -76,7 +76,7 @@ public final class TcpServer implements AutoCloseable {
     /** Binds {@code host:port} (port 0: an ephemeral port) and starts accepting; returns once listening. */
     public synchronized void start() throws IOException {
         if (state != State.NEW) {
-            throw new IllegalStateException("the server was already started");
+            throw new IllegalStateException("a server can be started only once (it is " + state + ")");
         }
         ServerSocket socket = new ServerSocket();
         try {

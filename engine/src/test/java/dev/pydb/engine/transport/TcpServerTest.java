@@ -120,6 +120,44 @@ class TcpServerTest {
     }
 
     @Test
+    void aHundredKilobyteHeaderWithoutTerminatorIsBadFrame() throws IOException {
+        TcpServer server = start(config(10, 30, 30), new UppercaseProcessor());
+
+        try (FrameClient client = new FrameClient(server.port())) {
+            client.sendRaw("QUERY_LENGTH:" + " ".repeat(100 * 1024));
+
+            assertThat(errorCode(client.readFrame())).isEqualTo("BAD_FRAME");
+            assertThat(client.closedByServer()).isTrue();
+        }
+    }
+
+    @Test
+    void aRequestSentByteByByteIsServed() throws IOException {
+        TcpServer server = start(config(10, 30, 30), new UppercaseProcessor());
+
+        try (FrameClient client = new FrameClient(server.port())) {
+            for (byte b : FrameClient.frames(List.of("{\"a\":1}", "{\"b\":2}"))) {
+                client.sendRaw(new byte[] {b});
+            }
+
+            assertThat(client.readFrame()).isEqualTo("{\"A\":1}");
+            assertThat(client.readFrame()).isEqualTo("{\"B\":2}");
+        }
+    }
+
+    @Test
+    void answersEveryRequestOfAClientThatHalfClosesAfterSending() throws IOException {
+        TcpServer server = start(config(10, 30, 30), new UppercaseProcessor());
+
+        try (FrameClient client = new FrameClient(server.port())) {
+            client.sendRaw(FrameClient.frames(List.of("x", "y", "z"))).shutdownOutput();
+
+            assertThat(List.of(client.readFrame(), client.readFrame(), client.readFrame())).containsExactly("X", "Y", "Z");
+            assertThat(client.closedByServer()).isTrue();
+        }
+    }
+
+    @Test
     void frameTooLargeIsAnsweredBeforeTheBodyIsSentThenTheConnectionIsClosed() throws IOException {
         RecordingProcessor processor = new RecordingProcessor();
         TcpServer server = start(config(10, 30, 30), processor);
