@@ -287,6 +287,23 @@ class TcpServerTest {
     }
 
     @Test
+    void aProcessorThatReturnsNullClosesOnlyItsConnectionAfterEarlierResponses() throws IOException {
+        RequestProcessor returnsNullOnNull = (session, body) ->
+                new String(body, UTF_8).equals("null") ? null : body;
+        TcpServer server = start(config(10, 30, 30), returnsNullOnNull);
+
+        try (FrameClient client = new FrameClient(server.port())) {
+            client.sendRaw(FrameClient.frames(List.of("a", "null", "never answered")));
+
+            assertThat(client.readFrame()).isEqualTo("a");
+            assertThat(client.closedByServer()).isTrue();
+        }
+        try (FrameClient other = new FrameClient(server.port())) {
+            assertThat(other.call("b")).isEqualTo("b");
+        }
+    }
+
+    @Test
     void gracefulStopDeliversTheResponseOfAnInFlightRequestAndClosesIdleConnections() throws Exception {
         SlowProcessor processor = new SlowProcessor(releaseSlowRequests);
         TcpServer server = start(config(10, 30, 30), processor);
