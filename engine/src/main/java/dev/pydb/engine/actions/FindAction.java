@@ -13,6 +13,7 @@ import dev.pydb.api.action.Permission;
 import dev.pydb.api.action.RequestContext;
 import dev.pydb.api.storage.Document;
 import dev.pydb.api.storage.Storage;
+import java.math.BigInteger;
 import java.util.List;
 
 /**
@@ -85,17 +86,17 @@ public final class FindAction implements ActionHandler {
         if (value == null || value.isNull()) {
             return limits.defaultFindLimit();
         }
-        if (!value.isIntegralNumber() || !value.canConvertToLong()) {
+        if (!value.isIntegralNumber()) {
             throw PydbException.badRequest("field 'limit' must be an integer");
         }
-        long limit = value.longValue();
-        if (limit < 1) {
+        BigInteger limit = value.bigIntegerValue();
+        if (limit.signum() < 1) {
             throw PydbException.badRequest("field 'limit' must be at least 1");
         }
-        if (limit > limits.maxFindLimit()) {
-            throw new PydbException(ErrorCode.LIMIT_EXCEEDED, "field 'limit' is " + limit + ", the maximum is "
+        if (limit.compareTo(BigInteger.valueOf(limits.maxFindLimit())) > 0) {
+            throw new PydbException(ErrorCode.LIMIT_EXCEEDED, "field 'limit' is over the maximum of "
                     + limits.maxFindLimit());
         }
-        return (int) limit;
+        return limit.intValueExact();
     }
 }

@@ -22,6 +22,14 @@ final class ActionTesting {
         }
     }
 
+    /**
+     * {@code node} written and read back, so that it compares equal to a parsed literal regardless
+     * of the numeric node types the handler chose ({@code put(name, long)} makes a LongNode).
+     */
+    static JsonNode normalized(JsonNode node) {
+        return json(node.toString());
+    }
+
     static ObjectNode request(String text) {
         return (ObjectNode) json(text);
     }

@@ -2,6 +2,7 @@ package dev.pydb.engine.actions;
 
 import static dev.pydb.engine.actions.ActionTesting.failure;
 import static dev.pydb.engine.actions.ActionTesting.json;
+import static dev.pydb.engine.actions.ActionTesting.normalized;
 import static dev.pydb.engine.actions.ActionTesting.request;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -20,7 +21,7 @@ class DatabaseActionsTest {
     void createDbCreatesAndAnswersTheName() {
         assertThat(new CreateDbAction().permission()).isEqualTo(Permission.ADMIN);
 
-        assertThat(new CreateDbAction().handle(context, request("{'db': 'shop'}"))).isEqualTo(json("{'db': 'shop'}"));
+        assertThat(normalized(new CreateDbAction().handle(context, request("{'db': 'shop'}")))).isEqualTo(json("{'db': 'shop'}"));
         assertThat(storage.listDatabases()).containsExactly("shop");
     }
 
@@ -46,7 +47,7 @@ class DatabaseActionsTest {
         storage.createDatabase("shop");
         assertThat(new DropDbAction().permission()).isEqualTo(Permission.ADMIN);
 
-        assertThat(new DropDbAction().handle(context, request("{'db': 'shop'}")))
+        assertThat(normalized(new DropDbAction().handle(context, request("{'db': 'shop'}"))))
                 .isEqualTo(json("{'db': 'shop', 'dropped': true}"));
         assertThat(storage.listDatabases()).isEmpty();
         failure(() -> new DropDbAction().handle(context, request("{'db': 'shop'}")), ErrorCode.DB_NOT_FOUND);
@@ -59,13 +60,13 @@ class DatabaseActionsTest {
         }
         assertThat(new ListDbsAction().permission()).isEqualTo(Permission.AUTHENTICATED);
 
-        assertThat(new ListDbsAction().handle(context, request("{}")))
+        assertThat(normalized(new ListDbsAction().handle(context, request("{}"))))
                 .isEqualTo(json("['Zeta', 'audit', 'logs', 'shop']"));
-        assertThat(new ListDbsAction().handle(context.principal(new Principal("app", List.of("readWrite:shop", "read:logs"))),
-                request("{}"))).isEqualTo(json("['logs', 'shop']"));
-        assertThat(new ListDbsAction().handle(context.principal(new Principal("r", List.of("read:*"))), request("{}")))
+        assertThat(normalized(new ListDbsAction().handle(context.principal(new Principal("app", List.of("readWrite:shop", "read:logs"))),
+                request("{}")))).isEqualTo(json("['logs', 'shop']"));
+        assertThat(normalized(new ListDbsAction().handle(context.principal(new Principal("r", List.of("read:*"))), request("{}"))))
                 .isEqualTo(json("['Zeta', 'audit', 'logs', 'shop']"));
-        assertThat(new ListDbsAction().handle(context.principal(new Principal("none", List.of())), request("{}")))
+        assertThat(normalized(new ListDbsAction().handle(context.principal(new Principal("none", List.of())), request("{}"))))
                 .isEqualTo(json("[]"));
     }
 }

@@ -2,7 +2,6 @@ package dev.pydb.engine.actions;
 
 import static java.util.Objects.requireNonNull;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pydb.api.action.Limits;
 import dev.pydb.api.action.Principal;
@@ -15,8 +14,7 @@ import java.util.Optional;
 
 /** A {@link RequestContext} for handler tests: storage, caller, database, limits and services set by the test. */
 final class FakeRequestContext implements RequestContext {
-    /** Reads every integer as a long, as the handlers write them, so expected and actual trees compare equal. */
-    static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.USE_LONG_FOR_INTS);
+    static final ObjectMapper JSON = new ObjectMapper();
 
     private final Storage storage;
     private final Map<Class<?>, Object> services = new HashMap<>();
