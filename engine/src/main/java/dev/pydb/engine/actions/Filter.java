@@ -57,9 +57,7 @@ public final class Filter {
             throw PydbException.badRequest("field 'filter' must be an object");
         }
         List<Condition> conditions = new ArrayList<>();
-        Iterator<Map.Entry<String, JsonNode>> fields = filter.fields();
-        while (fields.hasNext()) {
-            Map.Entry<String, JsonNode> field = fields.next();
+        for (Map.Entry<String, JsonNode> field : filter.properties()) {
             String path = field.getKey();
             if (path.startsWith("$")) {
                 throw PydbException.badRequest("unknown filter operator '" + path
@@ -114,9 +112,7 @@ public final class Filter {
             return value -> value != null && JsonValues.equal(value, expected);
         }
         List<Predicate<JsonNode>> tests = new ArrayList<>();
-        Iterator<Map.Entry<String, JsonNode>> operators = condition.fields();
-        while (operators.hasNext()) {
-            Map.Entry<String, JsonNode> operator = operators.next();
+        for (Map.Entry<String, JsonNode> operator : condition.properties()) {
             tests.add(compileOperator(path, operator.getKey(), operator.getValue().deepCopy()));
         }
         return value -> {

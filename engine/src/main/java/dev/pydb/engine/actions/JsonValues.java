@@ -2,7 +2,6 @@ package dev.pydb.engine.actions;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.pydb.api.storage.KeyOrder;
-import java.util.Iterator;
 import java.util.Map;
 
 /** Equality and order of JSON values as filters see them: numbers by value (1 == 1.0), strings by code point. */
@@ -21,9 +20,7 @@ final class JsonValues {
             if (a.size() != b.size()) {
                 return false;
             }
-            Iterator<Map.Entry<String, JsonNode>> fields = a.fields();
-            while (fields.hasNext()) {
-                Map.Entry<String, JsonNode> field = fields.next();
+            for (Map.Entry<String, JsonNode> field : a.properties()) {
                 JsonNode other = b.get(field.getKey());
                 if (other == null || !equal(field.getValue(), other)) {
                     return false;
