@@ -23,8 +23,9 @@ import javax.crypto.spec.PBEKeySpec;
  * <pre>pbkdf2-sha256$&lt;iterations&gt;$&lt;salt&gt;$&lt;hash&gt;</pre>
  * where {@code iterations} is a decimal integer (default {@value #DEFAULT_ITERATIONS}, at least
  * {@value #MIN_ITERATIONS}, at most {@value #MAX_ITERATIONS}), {@code salt} is at least 8 bytes
- * and {@code hash} exactly 32 bytes, both in standard Base64 without padding. Example:
- * {@code pbkdf2-sha256$210000$3q2+7w0L8hIWd7JkqM6xRg$x4r…}. Verification compares in constant time.
+ * and {@code hash} exactly 32 bytes, both in standard Base64 without padding. Example (of
+ * {@code changeit}): {@code pbkdf2-sha256$210000$EWtRIrqQ+/5kA9LZLsnnpw$nO59gKpUg/8vtCCyrX3xdKlAbRZC2e9Fl7XMN3RTBsc}.
+ * Verification compares in constant time.
  *
  * <p>{@link #main} is the {@code hash-password} command: it reads one password from standard
  * input and prints its hash.

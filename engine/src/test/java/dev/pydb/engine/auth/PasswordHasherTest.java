@@ -102,6 +102,14 @@ class PasswordHasherTest {
     }
 
     @Test
+    void theDocumentedExampleVerifies() {
+        String example = "pbkdf2-sha256$210000$EWtRIrqQ+/5kA9LZLsnnpw$nO59gKpUg/8vtCCyrX3xdKlAbRZC2e9Fl7XMN3RTBsc";
+
+        assertThat(PasswordHasher.verify("changeit", example)).isTrue();
+        assertThat(PasswordHasher.verify("changeIt", example)).isFalse();
+    }
+
+    @Test
     void aWellFormedHashValidates() {
         PasswordHasher.validate("pbkdf2-sha256$210000$c2FsdHNhbHRzYWx0c2FsdA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
     }
