@@ -1,0 +1,102 @@
+package dev.pydb.engine.actions;
+
+import static dev.pydb.api.action.RequestFields.optionalString;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.pydb.api.ErrorCode;
+import dev.pydb.api.PydbException;
+import dev.pydb.api.action.ActionHandler;
+import dev.pydb.api.action.Limits;
+import dev.pydb.api.action.Permission;
+import dev.pydb.api.action.RequestContext;
+import dev.pydb.api.storage.Document;
+import dev.pydb.api.storage.Storage;
+import java.math.BigInteger;
+import java.util.List;
+
+/**
+ * FIND ({@code db}, {@code filter}?, {@code limit}?, {@code after}?): one page of the documents
+ * matching {@code filter} (see {@link Filter}) in key order, starting after the key
+ * {@code after}. Result {@code {"docs": [{"key", "rev", "doc"}…], "next": key|null}}: {@code next}
+ * is the last returned key when more documents may follow (pass it as {@code after}), else
+ * {@code null}. {@code limit} defaults to 100; over the maximum (10 000) is
+ * {@code LIMIT_EXCEEDED}, below 1 {@code BAD_REQUEST}.
+ */
+public final class FindAction implements ActionHandler {
+    /** Documents read from the storage per scan call when a filter is given. */
+    static final int SCAN_CHUNK = 256;
+
+    @Override
+    public String action() {
+        return "FIND";
+    }
+
+    @Override
+    public Permission permission() {
+        return Permission.READ;
+    }
+
+    @Override
+    public JsonNode handle(RequestContext context, ObjectNode request) {
+        String db = context.database();
+        int limit = limit(request, context.limits());
+        String after = optionalString(request, "after").orElse(null);
+        Filter filter = Filter.compile(request.get("filter"));
+        Storage storage = context.storage();
+
+        ObjectNode result = context.json().createObjectNode();
+        ArrayNode docs = result.putArray("docs");
+        String cursor = after;
+        boolean moreMayFollow = false;
+        int chunk = filter.matchesAll() ? limit + 1 : Math.max(SCAN_CHUNK, Math.min(limit + 1, 4 * SCAN_CHUNK));
+        scan:
+        while (true) {
+            List<Document> batch = storage.scan(db, cursor, chunk);
+            for (int i = 0; i < batch.size(); i++) {
+                Document document = batch.get(i);
+                if (docs.size() == limit) {
+                    moreMayFollow = true;
+                    break scan;
+                }
+                JsonNode body = DocumentBodies.decode(context.json(), document);
+                if (filter.matches(body)) {
+                    ObjectNode entry = docs.addObject();
+                    entry.put("key", document.key());
+                    entry.put("rev", document.rev());
+                    entry.set("doc", body);
+                }
+                cursor = document.key();
+            }
+            if (batch.size() < chunk) {
+                break;
+            }
+        }
+        if (moreMayFollow) {
+            result.put("next", docs.get(docs.size() - 1).get("key").textValue());
+        } else {
+            result.putNull("next");
+        }
+        return result;
+    }
+
+    private static int limit(ObjectNode request, Limits limits) {
+        JsonNode value = request.get("limit");
+        if (value == null || value.isNull()) {
+            return limits.defaultFindLimit();
+        }
+        if (!value.isIntegralNumber()) {
+            throw PydbException.badRequest("field 'limit' must be an integer");
+        }
+        BigInteger limit = value.bigIntegerValue();
+        if (limit.signum() < 1) {
+            throw PydbException.badRequest("field 'limit' must be at least 1");
+        }
+        if (limit.compareTo(BigInteger.valueOf(limits.maxFindLimit())) > 0) {
+            throw new PydbException(ErrorCode.LIMIT_EXCEEDED, "field 'limit' is over the maximum of "
+                    + limits.maxFindLimit());
+        }
+        return limit.intValueExact();
+    }
+}

@@ -1,0 +1,86 @@
+package dev.pydb.engine.actions;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.pydb.api.ErrorCode;
+import dev.pydb.api.PydbException;
+import dev.pydb.api.action.ActionHandler;
+import dev.pydb.api.action.Permission;
+import dev.pydb.api.action.RequestContext;
+import dev.pydb.api.storage.Storage;
+import dev.pydb.engine.stats.ServerStats;
+import java.util.Map;
+
+/**
+ * STATS: {@code {"uptime_seconds", "connections": {"open", "total"}, "requests": {ACTION: n},
+ * "errors": {ACTION: n}, "storage": {"provider"}, "databases": {db: count}, "plugins":
+ * [{"name", "storage_providers", "actions"}]}}. Admin only.
+ */
+public final class StatsAction implements ActionHandler {
+    @Override
+    public String action() {
+        return "STATS";
+    }
+
+    @Override
+    public Permission permission() {
+        return Permission.ADMIN;
+    }
+
+    @Override
+    public JsonNode handle(RequestContext context, ObjectNode request) {
+        ServerStats stats = Services.require(context, ServerStats.class);
+        ServerDescription server = describe(context);
+        Storage storage = context.storage();
+
+        ObjectNode result = context.json().createObjectNode();
+        result.put("uptime_seconds", stats.uptime().toSeconds());
+        ObjectNode connections = result.putObject("connections");
+        connections.put("open", stats.openConnections());
+        connections.put("total", stats.totalConnections());
+        putCounts(result.putObject("requests"), stats.requestsPerAction());
+        putCounts(result.putObject("errors"), stats.errorsPerAction());
+        result.putObject("storage").put("provider", server.storageProvider());
+        ObjectNode databases = result.putObject("databases");
+        for (String db : storage.listDatabases()) {
+            try {
+                databases.put(db, storage.count(db));
+            } catch (PydbException e) {
+                if (e.code() != ErrorCode.DB_NOT_FOUND) {
+                    throw e;
+                }
+                // dropped since it was listed
+            }
+        }
+        ArrayNode plugins = result.putArray("plugins");
+        for (ServerDescription.Plugin plugin : server.plugins()) {
+            ObjectNode node = plugins.addObject();
+            node.put("name", plugin.name());
+            plugin.storageProviders().forEach(node.putArray("storage_providers")::add);
+            plugin.actions().forEach(node.putArray("actions")::add);
+        }
+        return result;
+    }
+
+    /**
+     * The storage provider and plugins, from the engine's {@code ServerInfo} service.
+     *
+     * <p>TODO(merge): when {@code dev.pydb.engine.stats.ServerInfo} (dispatcher branch) is merged,
+     * replace the body with
+     * <pre>{@code
+     * return context.service(ServerInfo.class)
+     *         .map(info -> new ServerDescription(info.storageProvider(), info.plugins().stream()
+     *                 .map(p -> new ServerDescription.Plugin(p.name(), p.storageProviders(), p.actions()))
+     *                 .toList()))
+     *         .orElse(ServerDescription.UNKNOWN);
+     * }</pre>
+     */
+    static ServerDescription describe(RequestContext context) {
+        return context.service(ServerDescription.class).orElse(ServerDescription.UNKNOWN);
+    }
+
+    private static void putCounts(ObjectNode node, Map<String, Long> counts) {
+        counts.forEach(node::put);
+    }
+}
