@@ -44,7 +44,7 @@ public final class ActionRegistry {
 
     /** The handler for {@code action}, matched case-insensitively. */
     public Optional<ActionHandler> find(String action) {
-        return Optional.ofNullable(handlers.get(normalize(action)));
+        return action == null ? Optional.empty() : Optional.ofNullable(handlers.get(normalize(action)));
     }
 
     /** The registered action names (upper case), sorted. */
