@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -60,14 +61,22 @@ public final class PydbMain implements Callable<Integer> {
 
     private final ServerComponents components;
     private final Path home;
+    private final Consumer<Runnable> stopSignals;
 
-    public PydbMain(ServerComponents components, Path home) {
+    /**
+     * @param components  the server's parts
+     * @param home        the home folder
+     * @param stopSignals registers the action that stops the server (SIGTERM/SIGINT in production)
+     */
+    public PydbMain(ServerComponents components, Path home, Consumer<Runnable> stopSignals) {
         this.components = requireNonNull(components, "components is null");
         this.home = requireNonNull(home, "home is null");
+        this.stopSignals = requireNonNull(stopSignals, "stopSignals is null");
     }
 
     public static void main(String[] args) {
-        int exitCode = commandLine(new PydbMain(productionComponents(), homeFolder())).execute(args);
+        PydbMain main = new PydbMain(productionComponents(), homeFolder(), ShutdownSignals::install);
+        int exitCode = commandLine(main).execute(args);
         LogbackConfigurator.stop();
         System.exit(exitCode);
     }
@@ -90,11 +99,21 @@ public final class PydbMain implements Callable<Integer> {
             return startFailed("unexpected error: " + e, e);
         }
         CountDownLatch stopRequested = new CountDownLatch(1);
-        ShutdownSignals.install(stopRequested::countDown);
-        Runtime.getRuntime().addShutdownHook(new Thread(server::close, "pydb-shutdown"));
+        stopSignals.accept(stopRequested::countDown);
+        Thread shutdownHook = new Thread(server::close, "pydb-shutdown");
+        Runtime.getRuntime().addShutdownHook(shutdownHook);
         stopRequested.await();
         server.close();
+        removeShutdownHook(shutdownHook);
         return EXIT_OK;
+    }
+
+    private static void removeShutdownHook(Thread hook) {
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException alreadyShuttingDown) {
+            // the JVM is exiting; the hook finds the server closed
+        }
     }
 
     private int startFailed(String message, RuntimeException e) {
