@@ -51,12 +51,14 @@ public final class PydbMain implements Callable<Integer> {
     private CommandSpec spec;
 
     @Option(names = {"-e", "--e-file"}, paramLabel = "PATH",
-            description = "The environment file (default: " + DEFAULT_ENV_FILE + " under the home folder).")
+            description = "The environment file (default: " + DEFAULT_ENV_FILE + " under the home folder);"
+                    + " a relative PATH is relative to the current folder.")
     private Path envFile;
 
     @Option(names = {"-lid", "--load-initial-data"}, paramLabel = "PATH",
             description = "Load this initial-data file before listening: creates missing databases and inserts"
-                    + " documents whose keys are absent (see docs/INITIAL_DATA.md).")
+                    + " documents whose keys are absent (see docs/INITIAL_DATA.md); a relative PATH is relative to"
+                    + " the current folder.")
     private Path initialData;
 
     private final ServerComponents components;
@@ -90,9 +92,11 @@ public final class PydbMain implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         PydbServer server;
         try {
-            EnvConfig config = EnvConfigBinder.read(resolve(envFile != null ? envFile : Path.of(DEFAULT_ENV_FILE)));
+            Path env = envFile != null ? envFile.toAbsolutePath().normalize() : home.resolve(DEFAULT_ENV_FILE);
+            EnvConfig config = EnvConfigBinder.read(env);
             LogbackConfigurator.configure(config.logging(), home);
-            server = PydbServer.start(config, home, components, Optional.ofNullable(initialData).map(this::resolve));
+            server = PydbServer.start(config, home, components,
+                    Optional.ofNullable(initialData).map(file -> file.toAbsolutePath().normalize()));
         } catch (ConfigException | StartupException | PluginLoadException | PydbException e) {
             return startFailed(e.getMessage(), e);
         } catch (RuntimeException e) {
@@ -124,10 +128,6 @@ public final class PydbMain implements Callable<Integer> {
         LOG.error(line);
         LOG.debug("start failure", e);
         return EXIT_START_FAILED;
-    }
-
-    private Path resolve(Path path) {
-        return path.isAbsolute() ? path : home.resolve(path).normalize();
     }
 
     /** The home folder: {@code -Dpydb.home}, else the current folder. */

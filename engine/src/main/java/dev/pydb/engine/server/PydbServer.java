@@ -72,7 +72,8 @@ public final class PydbServer implements AutoCloseable {
      * @param config      the bound environment file
      * @param home        the home folder; relative paths of the config are resolved against it
      * @param components  plugins, authenticator, transport and clock
-     * @param initialData an initial-data file to load before listening, if any
+     * @param initialData an initial-data file to load before listening, if any (a relative path is
+     *                    resolved against {@code home})
      * @throws ConfigException, StartupException, {@code PluginLoadException} or
      *         {@code PydbException} (the storage cannot be opened): messages fit on one line
      */

@@ -79,7 +79,7 @@ class PydbMainTest {
     @Test
     void a_config_error_names_the_key() throws IOException {
         Files.writeString(home.resolve("env.json"), ENV.replace("\"port\": 0", "\"prot\": 0"));
-        assertThat(run("-e", "env.json")).isEqualTo(1);
+        assertThat(run("-e", home.resolve("env.json").toString())).isEqualTo(1);
         assertThat(err.toString()).startsWith("py_db cannot start: server.prot: unknown key").doesNotContain("\tat ");
         assertThat(err.toString().lines()).hasSize(1);
     }
@@ -100,7 +100,7 @@ class PydbMainTest {
         Files.writeString(home.resolve("conf/env.json"), ENV);
         Files.writeString(home.resolve("seed.json"), "{\"databases\": {\"shop\": {\"k\": {}}}}");
 
-        CompletableFuture<Integer> exitCode = CompletableFuture.supplyAsync(() -> run("-lid", "seed.json"));
+        CompletableFuture<Integer> exitCode = CompletableFuture.supplyAsync(() -> run("-lid", home.resolve("seed.json").toString()));
         await().atMost(Duration.ofSeconds(10)).until(() -> stopAction.get() != null);
         assertThat(transports).singleElement().extracting(FakeTransport::state).isEqualTo("started");
         assertThat(provider.lastOpened().get("shop", "k")).isPresent();
