@@ -27,6 +27,7 @@ import dev.pydb.engine.stats.ServerInfo;
 import dev.pydb.engine.stats.ServerStats;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -54,28 +55,31 @@ public final class PydbServer implements AutoCloseable {
     private final Storage storage;
     private final StorageLock lock;
     private final ServerInfo info;
-    private final ServerComponents components;
+    private final Duration shutdownGrace;
     private final CountDownLatch closed = new CountDownLatch(1);
     private boolean closing;
 
-    private PydbServer(Transport transport, Storage storage, StorageLock lock, ServerInfo info, ServerComponents components) {
+    private PydbServer(Transport transport, Storage storage, StorageLock lock, ServerInfo info, Duration shutdownGrace) {
         this.transport = transport;
         this.storage = storage;
         this.lock = lock;
         this.info = info;
-        this.components = components;
+        this.shutdownGrace = shutdownGrace;
     }
 
     /**
-     * Starts a server.
+     * Starts a server. Besides the exceptions below, a broken plugin throws
+     * {@code PluginLoadException} and a storage that cannot be opened a {@code PydbException}; all
+     * messages fit on one line.
      *
      * @param config      the bound environment file
      * @param home        the home folder; relative paths of the config are resolved against it
      * @param components  plugins, authenticator, transport and clock
      * @param initialData an initial-data file to load before listening, if any (a relative path is
      *                    resolved against {@code home})
-     * @throws ConfigException, StartupException, {@code PluginLoadException} or
-     *         {@code PydbException} (the storage cannot be opened): messages fit on one line
+     * @throws ConfigException  a bad setting, e.g. an unknown {@code storage.provider}
+     * @throws StartupException  the storage is locked by another server, initial data is invalid,
+     *                           the transport cannot listen, two providers or handlers share a name
      */
     public static PydbServer start(EnvConfig config, Path home, ServerComponents components, Optional<Path> initialData) {
         requireNonNull(config, "config is null");
@@ -115,7 +119,7 @@ public final class PydbServer implements AutoCloseable {
                 Transport transport = listen(components.transports().create(config.server(), dispatcher, stats), config);
                 LOG.info("py_db {} listening on {}:{} (provider {}) in {} ms", version, config.server().host(),
                         transport.port(), provider.name(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos));
-                return new PydbServer(transport, storage, lock, info, components);
+                return new PydbServer(transport, storage, lock, info, components.shutdownGrace());
             } catch (RuntimeException | Error e) {
                 closeStorage(storage);
                 throw e;
@@ -148,7 +152,7 @@ public final class PydbServer implements AutoCloseable {
         LOG.info("py_db stopping");
         try {
             try {
-                transport.stop(components.shutdownGrace());
+                transport.stop(shutdownGrace);
             } finally {
                 transport.close();
             }
