@@ -1,0 +1,309 @@
+package dev.pydb.engine.dispatch;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.pydb.api.ErrorCode;
+import dev.pydb.api.Names;
+import dev.pydb.api.PydbException;
+import dev.pydb.api.action.ActionHandler;
+import dev.pydb.api.action.Limits;
+import dev.pydb.api.action.Permission;
+import dev.pydb.api.action.Principal;
+import dev.pydb.api.storage.Storage;
+import dev.pydb.engine.auth.Authenticator;
+import dev.pydb.engine.session.Session;
+import dev.pydb.engine.stats.ServerStats;
+import dev.pydb.engine.transport.RequestProcessor;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns one request body into one response body: parses it, authenticates the caller (token in
+ * {@code auth}, else the session's login), checks the action's permission, calls the handler with
+ * its own class loader as the thread context class loader, and maps every failure to an error
+ * response. Never throws; a failure that is not a {@link PydbException} becomes {@code INTERNAL}
+ * with an incident id that is logged with the stack trace. Thread-safe.
+ */
+public final class Dispatcher implements RequestProcessor {
+    /** The statistics bucket of bodies with no usable action (not JSON, no {@code action}). */
+    public static final String INVALID_REQUESTS = "(invalid)";
+    /** The statistics bucket of actions no handler serves (one bucket, so clients cannot grow the table). */
+    public static final String UNKNOWN_ACTIONS = "(unknown)";
+
+    private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
+    private static final byte[] FALLBACK_INTERNAL = "{\"ok\":false,\"error\":{\"code\":\"INTERNAL\",\"message\":\"internal error\"}}"
+            .getBytes(StandardCharsets.UTF_8);
+
+    private final ActionRegistry registry;
+    private final Authenticator authenticator;
+    private final Storage storage;
+    private final ObjectMapper json;
+    private final Limits limits;
+    private final ServerStats stats;
+    private final Services services;
+
+    public Dispatcher(ActionRegistry registry, Authenticator authenticator, Storage storage, ObjectMapper json,
+            Limits limits, ServerStats stats, Services services) {
+        this.registry = requireNonNull(registry, "registry is null");
+        this.authenticator = requireNonNull(authenticator, "authenticator is null");
+        this.storage = requireNonNull(storage, "storage is null");
+        this.json = requireNonNull(json, "json is null");
+        this.limits = requireNonNull(limits, "limits is null");
+        this.stats = requireNonNull(stats, "stats is null");
+        this.services = requireNonNull(services, "services is null");
+    }
+
+    @Override
+    public byte[] process(Session session, byte[] body) {
+        requireNonNull(session, "session is null");
+        requireNonNull(body, "body is null");
+        Exchange exchange = new Exchange();
+        try {
+            JsonNode result = serve(session, body, exchange);
+            ObjectNode response = json.createObjectNode().put("ok", true);
+            putId(response, exchange.id);
+            response.set("result", result == null ? json.nullNode() : result);
+            byte[] bytes = json.writeValueAsBytes(response);
+            stats.request(exchange.statsName, false);
+            return bytes;
+        } catch (PydbException e) {
+            stats.request(exchange.statsName, true);
+            if (e.code() == ErrorCode.INTERNAL) {
+                return internalError(session, exchange, e);
+            }
+            return errorResponse(exchange.id, e.code(), e.getMessage(), e.details());
+        } catch (Throwable t) {
+            stats.request(exchange.statsName, true);
+            return internalError(session, exchange, t);
+        }
+    }
+
+    private JsonNode serve(Session session, byte[] body, Exchange exchange) {
+        ObjectNode request = parse(body);
+        exchange.id = readId(request);
+        String action = readAction(request);
+        exchange.statsName = UNKNOWN_ACTIONS;
+        ActionHandler handler = registry.find(action)
+                .orElseThrow(() -> new PydbException(ErrorCode.UNKNOWN_ACTION, "unknown action '" + abbreviate(action) + "'"));
+        exchange.statsName = ActionRegistry.normalize(action);
+        Optional<String> token = readAuthToken(request);
+        Permission permission = requireNonNull(handler.permission(), "permission of " + handler.getClass().getName());
+        Principal principal = authenticate(permission, token, session);
+        String database = authorize(permission, principal, request);
+        EngineRequestContext context = new EngineRequestContext(storage, principal, database, json, limits, session, services);
+        return invoke(handler, context, request);
+    }
+
+    private ObjectNode parse(byte[] body) {
+        JsonNode tree;
+        try {
+            tree = json.readTree(body);
+        } catch (JsonProcessingException e) {
+            throw new PydbException(ErrorCode.BAD_JSON, "body is not valid JSON: " + describe(e));
+        } catch (IOException e) {
+            throw new PydbException(ErrorCode.BAD_JSON, "body is not valid JSON");
+        }
+        if (tree == null || !tree.isObject()) {
+            throw new PydbException(ErrorCode.BAD_JSON, "body must be a JSON object");
+        }
+        return (ObjectNode) tree;
+    }
+
+    private static JsonNode readId(ObjectNode request) {
+        JsonNode id = request.get("id");
+        if (id != null && !id.isValueNode()) {
+            throw PydbException.badRequest("field 'id' must be a string, number, boolean or null");
+        }
+        return id;
+    }
+
+    private static String readAction(ObjectNode request) {
+        JsonNode action = request.get("action");
+        if (action == null || !action.isTextual()) {
+            throw PydbException.badRequest("missing field 'action' (a string)");
+        }
+        return action.textValue();
+    }
+
+    /** The token of {@code auth}: absent, {@code {}} or {@code {"token": "…"}}. */
+    private static Optional<String> readAuthToken(ObjectNode request) {
+        JsonNode auth = request.get("auth");
+        if (auth == null || auth.isNull()) {
+            return Optional.empty();
+        }
+        if (!auth.isObject()) {
+            throw PydbException.badRequest("field 'auth' must be an object: {} or {\"token\": \"...\"}");
+        }
+        Iterator<String> names = auth.fieldNames();
+        while (names.hasNext()) {
+            String name = names.next();
+            if (!name.equals("token")) {
+                throw PydbException.badRequest("field 'auth' has an unknown field '" + abbreviate(name)
+                        + "': use {} or {\"token\": \"...\"}");
+            }
+        }
+        JsonNode token = auth.get("token");
+        if (token == null) {
+            return Optional.empty();
+        }
+        if (!token.isTextual()) {
+            throw PydbException.badRequest("field 'auth.token' must be a string");
+        }
+        return Optional.of(token.textValue());
+    }
+
+    /**
+     * The caller: from the request's token if it has one, else from the session's login, checked
+     * on every request. {@code null} only for a {@link Permission#NONE} action without a live token.
+     */
+    private Principal authenticate(Permission permission, Optional<String> requestToken, Session session) {
+        boolean required = permission != Permission.NONE;
+        if (requestToken.isPresent()) {
+            try {
+                return requireNonNull(authenticator.authenticate(requestToken.get()), "principal");
+            } catch (PydbException e) {
+                if (!required && e.code() == ErrorCode.UNAUTHENTICATED) {
+                    return null;
+                }
+                throw e;
+            }
+        }
+        Optional<String> sessionToken = session.token();
+        if (sessionToken.isEmpty()) {
+            if (!required) {
+                return null;
+            }
+            throw new PydbException(ErrorCode.UNAUTHENTICATED,
+                    "not logged in: send auth.token, or LOGIN on this connection first");
+        }
+        try {
+            return requireNonNull(authenticator.authenticate(sessionToken.get()), "principal");
+        } catch (PydbException e) {
+            if (e.code() == ErrorCode.UNAUTHENTICATED) {
+                session.clearToken();
+                if (!required) {
+                    return null;
+                }
+                throw new PydbException(ErrorCode.UNAUTHENTICATED,
+                        "this connection's login has expired or was revoked: LOGIN again");
+            }
+            throw e;
+        }
+    }
+
+    /** Checks the permission; returns the validated {@code db} for READ and WRITE actions, else {@code null}. */
+    private static String authorize(Permission permission, Principal principal, ObjectNode request) {
+        return switch (permission) {
+            case NONE, AUTHENTICATED -> null;
+            case ADMIN -> {
+                if (!principal.isAdmin()) {
+                    throw forbidden("user '" + principal.username() + "' is not an admin");
+                }
+                yield null;
+            }
+            case READ -> {
+                String db = readDatabase(request);
+                if (!principal.canRead(db)) {
+                    throw forbidden("user '" + principal.username() + "' may not read '" + db + "'");
+                }
+                yield db;
+            }
+            case WRITE -> {
+                String db = readDatabase(request);
+                if (!principal.canWrite(db)) {
+                    throw forbidden("user '" + principal.username() + "' may not write '" + db + "'");
+                }
+                yield db;
+            }
+        };
+    }
+
+    private static String readDatabase(ObjectNode request) {
+        JsonNode db = request.get("db");
+        if (db == null || !db.isTextual()) {
+            throw PydbException.badRequest("missing field 'db' (a string)");
+        }
+        return Names.requireDatabaseName(db.textValue());
+    }
+
+    private static PydbException forbidden(String message) {
+        return new PydbException(ErrorCode.FORBIDDEN, message);
+    }
+
+    private static JsonNode invoke(ActionHandler handler, EngineRequestContext context, ObjectNode request) {
+        Thread thread = Thread.currentThread();
+        ClassLoader previous = thread.getContextClassLoader();
+        thread.setContextClassLoader(classLoaderOf(handler));
+        try {
+            return handler.handle(context, request);
+        } finally {
+            thread.setContextClassLoader(previous);
+        }
+    }
+
+    private static ClassLoader classLoaderOf(ActionHandler handler) {
+        ClassLoader loader = handler.getClass().getClassLoader();
+        return loader != null ? loader : ClassLoader.getSystemClassLoader();
+    }
+
+    private byte[] internalError(Session session, Exchange exchange, Throwable failure) {
+        String incident = UUID.randomUUID().toString();
+        LOG.error("incident {}: action {} from {} failed", incident, exchange.statsName, session.remoteAddress(), failure);
+        return errorResponse(exchange.id, ErrorCode.INTERNAL, "internal error; the server log has the details under incident "
+                + incident, Map.of("incident", incident));
+    }
+
+    private byte[] errorResponse(JsonNode id, ErrorCode code, String message, Map<String, Object> details) {
+        try {
+            ObjectNode response = json.createObjectNode().put("ok", false);
+            putId(response, id);
+            ObjectNode error = response.putObject("error");
+            error.put("code", code.name());
+            error.put("message", message);
+            details.forEach((name, value) -> error.set(name, json.valueToTree(value)));
+            return json.writeValueAsBytes(response);
+        } catch (RuntimeException | JsonProcessingException e) {
+            LOG.error("cannot write the {} error response", code, e);
+            return FALLBACK_INTERNAL;
+        }
+    }
+
+    private static void putId(ObjectNode response, JsonNode id) {
+        if (id != null) {
+            response.set("id", id);
+        }
+    }
+
+    private static String describe(JsonProcessingException e) {
+        JsonLocation location = e.getLocation();
+        String message = abbreviate(e.getOriginalMessage());
+        if (location == null || location.getLineNr() < 0) {
+            return message;
+        }
+        return message + " (line " + location.getLineNr() + ", column " + location.getColumnNr() + ")";
+    }
+
+    private static String abbreviate(String s) {
+        if (s == null) {
+            return "";
+        }
+        return s.length() <= 200 ? s : s.substring(0, 200) + "…";
+    }
+
+    /** What is known about the request so far, for the response and the statistics. */
+    private static final class Exchange {
+        JsonNode id;
+        String statsName = INVALID_REQUESTS;
+    }
+}

@@ -1,0 +1,320 @@
+package dev.pydb.engine.server;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.pydb.api.ConfigException;
+import dev.pydb.api.action.ActionHandler;
+import dev.pydb.api.storage.Storage;
+import dev.pydb.api.storage.StorageConfig;
+import dev.pydb.api.storage.StorageOptions;
+import dev.pydb.api.storage.StorageProvider;
+import dev.pydb.engine.StartupException;
+import dev.pydb.engine.auth.Authenticator;
+import dev.pydb.engine.config.EnvConfig;
+import dev.pydb.engine.config.UserConfig;
+import dev.pydb.engine.dispatch.ActionRegistration;
+import dev.pydb.engine.dispatch.ActionRegistry;
+import dev.pydb.engine.dispatch.Dispatcher;
+import dev.pydb.engine.dispatch.EngineLimits;
+import dev.pydb.engine.dispatch.Services;
+import dev.pydb.engine.initialdata.InitialDataLoader;
+import dev.pydb.engine.initialdata.InitialDataSummary;
+import dev.pydb.engine.json.JsonSupport;
+import dev.pydb.engine.plugin.LoadedPlugin;
+import dev.pydb.engine.plugin.PluginSource;
+import dev.pydb.engine.stats.ServerInfo;
+import dev.pydb.engine.stats.ServerStats;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.ServiceConfigurationError;
+import java.util.ServiceLoader;
+import java.util.TreeSet;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running py_db server, composed from the environment file: plugins, the storage provider
+ * (locked and opened), optional initial data, authentication, the dispatcher and the transport.
+ * {@link #start} returns once the server listens; {@link #close} stops it gracefully and is
+ * idempotent. Embeddable: tests start it in-process on port 0.
+ */
+public final class PydbServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(PydbServer.class);
+    private static final String CLASS_PATH = "class path";
+
+    private final Transport transport;
+    private final Storage storage;
+    private final StorageLock lock;
+    private final ServerInfo info;
+    private final Duration shutdownGrace;
+    private final CountDownLatch closed = new CountDownLatch(1);
+    private boolean closing;
+
+    private PydbServer(Transport transport, Storage storage, StorageLock lock, ServerInfo info, Duration shutdownGrace) {
+        this.transport = transport;
+        this.storage = storage;
+        this.lock = lock;
+        this.info = info;
+        this.shutdownGrace = shutdownGrace;
+    }
+
+    /**
+     * Starts a server. Besides the exceptions below, a broken plugin throws
+     * {@code PluginLoadException} and a storage that cannot be opened a {@code PydbException}; all
+     * messages fit on one line.
+     *
+     * @param config      the bound environment file
+     * @param home        the home folder; relative paths of the config are resolved against it
+     * @param components  plugins, authenticator, transport and clock
+     * @param initialData an initial-data file to load before listening, if any (a relative path is
+     *                    resolved against {@code home})
+     * @throws ConfigException  a bad setting, e.g. an unknown {@code storage.provider}
+     * @throws StartupException  the storage is locked by another server, initial data is invalid,
+     *                           the transport cannot listen, two providers or handlers share a name
+     */
+    public static PydbServer start(EnvConfig config, Path home, ServerComponents components, Optional<Path> initialData) {
+        requireNonNull(config, "config is null");
+        requireNonNull(home, "home is null");
+        requireNonNull(components, "components is null");
+        requireNonNull(initialData, "initialData is null");
+        long startNanos = System.nanoTime();
+        Path homeDirectory = home.toAbsolutePath().normalize();
+        String version = PydbVersion.current();
+
+        List<LoadedPlugin> plugins = components.plugins().load(homeDirectory.resolve(config.plugins().dir()).normalize());
+        StorageProvider provider = chooseProvider(config.storage().provider(), plugins);
+        ActionRegistry registry = ActionRegistry.of(actionRegistrations(plugins));
+        plugins.forEach(PydbServer::logPlugin);
+        ObjectMapper json = JsonSupport.mapper(config.server().maxQueryLength());
+
+        Path storagePath = homeDirectory.resolve(config.storage().path()).normalize();
+        StorageLock lock = StorageLock.acquire(storagePath);
+        try {
+            StorageConfig storageConfig = new StorageConfig(storagePath, StorageOptions.of(config.storage().options()));
+            Storage storage = wrapForPlugin(open(provider, storageConfig, new EngineStorageContext(homeDirectory, version)), provider);
+            try {
+                initialData.ifPresent(file -> loadInitialData(file.isAbsolute() ? file : homeDirectory.resolve(file), storage,
+                        json, config));
+                warnAboutPlainTextPasswords(config.auth().users());
+                Clock clock = components.clock();
+                Authenticator authenticator = components.authenticators().create(config.auth(), clock);
+                ServerStats stats = new ServerStats(clock);
+                ServerInfo info = new ServerInfo(version, provider.name(), pluginInfos(plugins));
+                Services services = Services.builder()
+                        .add(Authenticator.class, authenticator)
+                        .add(ServerStats.class, stats)
+                        .add(ServerInfo.class, info)
+                        .build();
+                Dispatcher dispatcher = new Dispatcher(registry, authenticator, storage, json,
+                        EngineLimits.from(config.server()), stats, services);
+                Transport transport = listen(components.transports().create(config.server(), dispatcher, stats), config);
+                LOG.info("py_db {} listening on {}:{} (provider {}) in {} ms", version, config.server().host(),
+                        transport.port(), provider.name(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos));
+                return new PydbServer(transport, storage, lock, info, components.shutdownGrace());
+            } catch (RuntimeException | Error e) {
+                closeStorage(storage);
+                throw e;
+            }
+        } catch (RuntimeException | Error e) {
+            lock.close();
+            throw e;
+        }
+    }
+
+    /** The port the server listens on. */
+    public int port() {
+        return transport.port();
+    }
+
+    public ServerInfo info() {
+        return info;
+    }
+
+    /**
+     * Stops accepting connections, lets in-flight requests finish, closes the storage and releases
+     * the lock. Idempotent; a second caller waits until the first has finished.
+     */
+    @Override
+    public synchronized void close() {
+        if (closing) {
+            return;
+        }
+        closing = true;
+        LOG.info("py_db stopping");
+        try {
+            try {
+                transport.stop(shutdownGrace);
+            } finally {
+                transport.close();
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("stopping the transport failed: {}", e.toString());
+        } finally {
+            closeStorage(storage);
+            lock.close();
+            closed.countDown();
+            LOG.info("py_db stopped");
+        }
+    }
+
+    /** Waits until {@link #close} has finished. */
+    public void awaitClosed() throws InterruptedException {
+        closed.await();
+    }
+
+    private static StorageProvider chooseProvider(String name, List<LoadedPlugin> plugins) {
+        Map<String, StorageProvider> byName = new HashMap<>();
+        Map<String, String> origins = new HashMap<>();
+        for (StorageProvider provider : serviceLoaded(StorageProvider.class)) {
+            addProvider(byName, origins, provider, CLASS_PATH);
+        }
+        for (LoadedPlugin plugin : plugins) {
+            for (StorageProvider provider : plugin.storageProviders()) {
+                addProvider(byName, origins, provider, "plugin " + plugin.path());
+            }
+        }
+        StorageProvider chosen = byName.get(name);
+        if (chosen == null) {
+            throw new ConfigException("storage.provider", "unknown provider '" + name + "' (available: "
+                    + (byName.isEmpty() ? "none" : String.join(", ", new TreeSet<>(byName.keySet()))) + ")");
+        }
+        return chosen;
+    }
+
+    private static void addProvider(Map<String, StorageProvider> byName, Map<String, String> origins,
+            StorageProvider provider, String origin) {
+        String name = provider.name();
+        StorageProvider previous = byName.putIfAbsent(name, provider);
+        if (previous != null) {
+            throw new StartupException("two storage providers named '" + name + "': " + previous.getClass().getName()
+                    + " (" + origins.get(name) + ") and " + provider.getClass().getName() + " (" + origin + ")");
+        }
+        origins.put(name, origin);
+    }
+
+    private static List<ActionRegistration> actionRegistrations(List<LoadedPlugin> plugins) {
+        List<ActionRegistration> registrations = new ArrayList<>();
+        for (ActionHandler handler : serviceLoaded(ActionHandler.class)) {
+            registrations.add(new ActionRegistration(handler, CLASS_PATH));
+        }
+        for (LoadedPlugin plugin : plugins) {
+            for (ActionHandler handler : plugin.actionHandlers()) {
+                registrations.add(new ActionRegistration(handler, "plugin " + plugin.path()));
+            }
+        }
+        return registrations;
+    }
+
+    private static <T> List<T> serviceLoaded(Class<T> type) {
+        List<T> result = new ArrayList<>();
+        try {
+            ServiceLoader.load(type, PydbServer.class.getClassLoader()).forEach(result::add);
+        } catch (ServiceConfigurationError e) {
+            throw new StartupException("cannot load a " + type.getSimpleName() + " from the class path: " + e.getMessage(), e);
+        }
+        return result;
+    }
+
+    /** Opens the storage with the provider's class loader as thread context class loader. */
+    private static Storage open(StorageProvider provider, StorageConfig config, EngineStorageContext context) {
+        Thread thread = Thread.currentThread();
+        ClassLoader previous = thread.getContextClassLoader();
+        thread.setContextClassLoader(classLoaderOf(provider));
+        try {
+            LOG.info("opening storage '{}' at {}", provider.name(), config.path());
+            return requireNonNull(provider.open(config, context), "storage opened by " + provider.getClass().getName());
+        } finally {
+            thread.setContextClassLoader(previous);
+        }
+    }
+
+    /**
+     * The seam for plugin storages: every call into a storage that a plugin provides must run with
+     * the plugin's class loader as thread context class loader.
+     */
+    private static Storage wrapForPlugin(Storage storage, StorageProvider provider) {
+        // TODO(plugins): once ContextClassLoaderStorage is merged:
+        //   ClassLoader loader = classLoaderOf(provider);
+        //   return loader == PydbServer.class.getClassLoader() ? storage : ContextClassLoaderStorage.wrap(storage, loader);
+        return storage;
+    }
+
+    private static ClassLoader classLoaderOf(StorageProvider provider) {
+        ClassLoader loader = provider.getClass().getClassLoader();
+        return loader != null ? loader : ClassLoader.getSystemClassLoader();
+    }
+
+    private static void loadInitialData(Path file, Storage storage, ObjectMapper json, EnvConfig config) {
+        LOG.info("loading initial data from {}", file);
+        InitialDataSummary summary = new InitialDataLoader(json, config.server().maxDocumentBytes(),
+                config.server().maxBatchOps()).load(file, storage);
+        LOG.info("initial data loaded: {} databases created, {} documents inserted, {} already present",
+                summary.databasesCreated(), summary.documentsInserted(), summary.documentsSkipped());
+    }
+
+    private static void warnAboutPlainTextPasswords(List<UserConfig> users) {
+        for (UserConfig user : users) {
+            if (user.hasPlainTextPassword()) {
+                LOG.warn("user '{}' has a plain-text password in the environment file; store a password_hash instead",
+                        user.username());
+            }
+        }
+    }
+
+    private static Transport listen(Transport transport, EnvConfig config) {
+        try {
+            transport.start();
+            return transport;
+        } catch (RuntimeException e) {
+            try {
+                transport.close();
+            } catch (RuntimeException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            if (e instanceof StartupException) {
+                throw e;
+            }
+            throw new StartupException("cannot listen on " + config.server().host() + ":" + config.server().port()
+                    + ": " + rootMessage(e), e);
+        }
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root.getMessage() != null ? root.getMessage() : root.toString();
+    }
+
+    private static void closeStorage(Storage storage) {
+        try {
+            storage.close();
+        } catch (RuntimeException e) {
+            LOG.warn("closing the storage failed: {}", e.toString());
+        }
+    }
+
+    private static List<ServerInfo.PluginInfo> pluginInfos(List<LoadedPlugin> plugins) {
+        return plugins.stream()
+                .map(p -> new ServerInfo.PluginInfo(p.name(), p.path().toString(),
+                        p.storageProviders().stream().map(StorageProvider::name).sorted().toList(),
+                        p.actionHandlers().stream().map(h -> ActionRegistry.normalize(h.action())).sorted().toList()))
+                .toList();
+    }
+
+    private static void logPlugin(LoadedPlugin plugin) {
+        LOG.info("plugin {} from {}: storage providers {}, actions {}", plugin.name(), plugin.path(),
+                plugin.storageProviders().stream().map(StorageProvider::name).sorted().toList(),
+                plugin.actionHandlers().stream().map(ActionHandler::action).sorted().toList());
+    }
+}

@@ -1,0 +1,34 @@
+package dev.pydb.engine.server;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.pydb.engine.plugin.PluginSource;
+import java.time.Clock;
+import java.time.Duration;
+
+/**
+ * The parts {@link PydbServer} composes that are chosen by the caller: the production ones come
+ * from the command line, tests pass fakes.
+ *
+ * @param plugins        loads the plugins folder
+ * @param authenticators creates the authenticator
+ * @param transports     creates the network transport
+ * @param clock          the clock for tokens and statistics
+ * @param shutdownGrace  how long in-flight requests may take to finish at shutdown
+ */
+public record ServerComponents(
+        PluginSource plugins,
+        AuthenticatorFactory authenticators,
+        TransportFactory transports,
+        Clock clock,
+        Duration shutdownGrace) {
+    public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(10);
+
+    public ServerComponents {
+        requireNonNull(plugins, "plugins is null");
+        requireNonNull(authenticators, "authenticators is null");
+        requireNonNull(transports, "transports is null");
+        requireNonNull(clock, "clock is null");
+        requireNonNull(shutdownGrace, "shutdownGrace is null");
+    }
+}

@@ -1,0 +1,11 @@
+package dev.pydb.engine.server;
+
+import dev.pydb.engine.config.ServerConfig;
+import dev.pydb.engine.stats.ServerStats;
+import dev.pydb.engine.transport.RequestProcessor;
+
+/** Creates the {@link Transport} that feeds requests to the dispatcher. */
+@FunctionalInterface
+public interface TransportFactory {
+    Transport create(ServerConfig config, RequestProcessor processor, ServerStats stats);
+}
