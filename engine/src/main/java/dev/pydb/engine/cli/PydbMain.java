@@ -9,6 +9,8 @@ import dev.pydb.engine.config.EnvConfig;
 import dev.pydb.engine.config.EnvConfigBinder;
 import dev.pydb.engine.logging.LogbackConfigurator;
 import dev.pydb.engine.plugin.PluginLoadException;
+import dev.pydb.engine.auth.DefaultAuthenticator;
+import dev.pydb.engine.transport.TcpServer;
 import dev.pydb.engine.server.PydbServer;
 import dev.pydb.engine.server.PydbVersion;
 import dev.pydb.engine.server.ServerComponents;
@@ -140,15 +142,8 @@ public final class PydbMain implements Callable<Integer> {
         return new ServerComponents(
                 // TODO(plugins): new PluginLoader() once the plugin loader is merged.
                 pluginsDir -> List.of(),
-                // TODO(auth): DefaultAuthenticator::new once the auth package is merged.
-                (config, clock) -> {
-                    throw new StartupException("this build has no authenticator (dev.pydb.engine.auth.DefaultAuthenticator)");
-                },
-                // TODO(transport): once TcpServer is merged:
-                //   (config, processor, stats) -> TcpServerTransport.of(new TcpServer(config, processor, stats))
-                (config, processor, stats) -> {
-                    throw new StartupException("this build has no TCP transport (dev.pydb.engine.transport.TcpServer)");
-                },
+                DefaultAuthenticator::new,
+                TcpServer::new,
                 Clock.systemUTC(),
                 ServerComponents.DEFAULT_SHUTDOWN_GRACE);
     }

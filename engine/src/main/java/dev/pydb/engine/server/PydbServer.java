@@ -1,5 +1,7 @@
 package dev.pydb.engine.server;
 
+import dev.pydb.engine.transport.Transport;
+
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.ObjectMapper;

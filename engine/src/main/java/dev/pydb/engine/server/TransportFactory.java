@@ -3,6 +3,7 @@ package dev.pydb.engine.server;
 import dev.pydb.engine.config.ServerConfig;
 import dev.pydb.engine.stats.ServerStats;
 import dev.pydb.engine.transport.RequestProcessor;
+import dev.pydb.engine.transport.Transport;
 
 /** Creates the {@link Transport} that feeds requests to the dispatcher. */
 @FunctionalInterface

@@ -7,6 +7,7 @@ import dev.pydb.engine.config.ServerConfig;
 import dev.pydb.engine.session.Session;
 import dev.pydb.engine.stats.ServerStats;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -25,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * {@code max_connections} (one {@code UNAVAILABLE} error frame, then close) and stops gracefully.
  * Thread-safe.
  */
-public final class TcpServer implements AutoCloseable {
+public final class TcpServer implements Transport {
     private static final Logger log = LoggerFactory.getLogger(TcpServer.class);
     private static final Duration DEFAULT_GRACE = Duration.ofSeconds(10);
     private static final Duration FORCED_CLOSE_WAIT = Duration.ofSeconds(1);
@@ -74,18 +75,29 @@ public final class TcpServer implements AutoCloseable {
     }
 
     /** Binds {@code host:port} (port 0: an ephemeral port) and starts accepting; returns once listening. */
-    public synchronized void start() throws IOException {
+    @Override
+    public synchronized void start() {
         if (state != State.NEW) {
             throw new IllegalStateException("a server can be started only once (it is " + state + ")");
         }
-        ServerSocket socket = new ServerSocket();
+        ServerSocket socket;
+        try {
+            socket = new ServerSocket();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open a server socket: " + e.getMessage(), e);
+        }
         try {
             socket.setReuseAddress(true);
             socket.bind(new InetSocketAddress(config.host(), config.port()),
                     Math.min(config.maxConnections(), MAX_BACKLOG));
         } catch (IOException | RuntimeException e) {
-            socket.close();
-            throw new IOException("cannot listen on " + config.host() + ":" + config.port() + ": " + e.getMessage(), e);
+            try {
+                socket.close();
+            } catch (IOException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw new UncheckedIOException("cannot listen on " + config.host() + ":" + config.port() + ": " + e.getMessage(),
+                    e instanceof IOException io ? io : new IOException(e));
         }
         serverSocket = socket;
         state = State.RUNNING;
@@ -95,6 +107,7 @@ public final class TcpServer implements AutoCloseable {
     }
 
     /** The bound port. */
+    @Override
     public synchronized int port() {
         if (serverSocket == null) {
             throw new IllegalStateException("the server is not started");
@@ -107,6 +120,7 @@ public final class TcpServer implements AutoCloseable {
      * received and write their responses, closes the connections, and waits up to {@code grace}
      * for all of that; connections still open then are closed forcibly. Idempotent.
      */
+    @Override
     public void stop(Duration grace) {
         requireNonNull(grace, "grace is null");
         ServerSocket listening;
@@ -154,6 +168,7 @@ public final class TcpServer implements AutoCloseable {
     }
 
     /** {@link #stop(Duration) stop} with a 10 s grace period, if not stopped yet. */
+    @Override
     @Override
     public void close() {
         stop(DEFAULT_GRACE);

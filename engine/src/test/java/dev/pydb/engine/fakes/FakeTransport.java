@@ -3,7 +3,7 @@ package dev.pydb.engine.fakes;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pydb.engine.config.ServerConfig;
-import dev.pydb.engine.server.Transport;
+import dev.pydb.engine.transport.Transport;
 import dev.pydb.engine.session.Session;
 import dev.pydb.engine.stats.ServerStats;
 import dev.pydb.engine.transport.RequestProcessor;

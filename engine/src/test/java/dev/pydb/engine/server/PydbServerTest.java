@@ -1,5 +1,7 @@
 package dev.pydb.engine.server;
 
+import dev.pydb.engine.transport.Transport;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

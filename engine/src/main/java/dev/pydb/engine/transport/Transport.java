@@ -1,13 +1,13 @@
-package dev.pydb.engine.server;
+package dev.pydb.engine.transport;
 
 import java.time.Duration;
 
 /**
- * The network side of a running server as {@link PydbServer} drives it: the TCP server in
- * production ({@code transport.TcpServer}), a fake in tests.
+ * The network side of a running server as {@code PydbServer} drives it: {@link TcpServer} in
+ * production, a fake in tests. The seam where a different I/O model (e.g. an NIO event loop) plugs in.
  */
 public interface Transport extends AutoCloseable {
-    /** Binds and returns once listening. */
+    /** Binds and returns once listening; {@link java.io.UncheckedIOException} if it cannot bind. */
     void start();
 
     /** The bound port (useful with port 0). */
