@@ -164,7 +164,7 @@ public final class PluginLoader implements PluginSource {
                 result.add(instance);
             }
         } catch (ServiceConfigurationError | LinkageError e) {
-            throw new PluginLoadException(plugin, "cannot create a " + type.getSimpleName() + ": " + describe(e), e);
+            throw new PluginLoadException(plugin, "cannot create its " + type.getSimpleName() + "s: " + describe(e), e);
         }
         return result;
     }

@@ -110,10 +110,36 @@ class PluginLoaderTest {
 
         assertThatThrownBy(() -> loader.load(pluginsDir))
                 .isInstanceOf(PluginLoadException.class)
-                .hasMessageStartingWith("plugin " + jar + ": cannot create a ActionHandler")
-                .hasMessageContaining("broken.Handler")
-                .hasMessageContaining("boom from the constructor")
+                .hasMessage("plugin " + jar + ": cannot create its ActionHandlers: " + ActionHandler.class.getName()
+                        + ": Provider broken.Handler could not be instantiated: "
+                        + "java.lang.IllegalStateException: boom from the constructor")
                 .hasRootCauseMessage("boom from the constructor");
+    }
+
+    @Test
+    void serviceFileNamingAMissingClassFailsNamingThePath() {
+        Path jar = jars.jar(pluginsDir.resolve("typo.jar"))
+                .source("typo.Handler", handler("typo", "Handler", "TYPO", "\"x\""))
+                .service(ActionHandler.class, "typo.Handlr")
+                .build();
+
+        assertThatThrownBy(() -> loader.load(pluginsDir))
+                .isInstanceOf(PluginLoadException.class)
+                .hasMessageStartingWith("plugin " + jar + ": cannot create its ActionHandlers: ")
+                .hasMessageContaining("typo.Handlr not found");
+    }
+
+    @Test
+    void serviceFileNamingAClassOfTheWrongTypeFailsNamingThePath() {
+        Path jar = jars.jar(pluginsDir.resolve("wrong.jar"))
+                .source("wrong.Handler", handler("wrong", "Handler", "WRONG", "\"x\""))
+                .service(StorageProvider.class, "wrong.Handler")
+                .build();
+
+        assertThatThrownBy(() -> loader.load(pluginsDir))
+                .isInstanceOf(PluginLoadException.class)
+                .hasMessageStartingWith("plugin " + jar + ": cannot create its StorageProviders: ")
+                .hasMessageContaining("wrong.Handler not a subtype");
     }
 
     @Test
