@@ -41,6 +41,7 @@ import org.slf4j.LoggerFactory;
 public final class PluginLoader implements PluginSource {
     private static final Logger LOG = LoggerFactory.getLogger(PluginLoader.class);
     private static final String JAR_SUFFIX = ".jar";
+    private static final int MAX_CAUSES = 10;
 
     private final ClassLoader serverLoader;
 
@@ -65,11 +66,10 @@ public final class PluginLoader implements PluginSource {
             throw new PluginLoadException(pluginsDir, "the plugins folder is not a directory");
         }
         List<LoadedPlugin> loaded = new ArrayList<>();
-        Map<String, Origin> actions = new HashMap<>();
-        Map<String, Origin> providers = new HashMap<>();
+        Names names = new Names();
         try {
             for (Path entry : pluginEntries(pluginsDir)) {
-                LoadedPlugin plugin = loadPlugin(entry, actions, providers);
+                LoadedPlugin plugin = loadPlugin(entry, names);
                 loaded.add(plugin);
                 LOG.info("Loaded plugin '{}' from {}: storage providers {}, actions {}", plugin.name(), plugin.path(),
                         plugin.storageProviders().stream().map(StorageProvider::name).toList(),
@@ -94,10 +94,14 @@ public final class PluginLoader implements PluginSource {
         }
     }
 
-    private LoadedPlugin loadPlugin(Path plugin, Map<String, Origin> actions, Map<String, Origin> providers) {
+    private LoadedPlugin loadPlugin(Path plugin, Names names) {
         String name = pluginName(plugin);
+        Path sameName = names.plugins.putIfAbsent(name, plugin);
+        if (sameName != null) {
+            throw new PluginLoadException(plugin, "plugin " + sameName + " has the same name '" + name + "'");
+        }
         PluginClassLoader loader = new PluginClassLoader(name, jarUrls(plugin), serverLoader);
-        try {
+        try (ContextClassLoaderSwap ignored = ContextClassLoaderSwap.swap(loader)) {
             List<StorageProvider> storageProviders = create(StorageProvider.class, loader, plugin);
             List<ActionHandler> actionHandlers = create(ActionHandler.class, loader, plugin);
             if (storageProviders.isEmpty() && actionHandlers.isEmpty()) {
@@ -106,15 +110,15 @@ public final class PluginLoader implements PluginSource {
                         + ActionHandler.class.getName());
             }
             for (StorageProvider provider : storageProviders) {
-                String providerName = nameOf(plugin, provider, "storage provider", StorageProvider::name);
-                register(providers, providerName.toLowerCase(Locale.ROOT), "storage provider", new Origin(plugin, provider));
+                String providerName = requireName(plugin, provider, "storage provider name", StorageProvider::name);
+                names.register(names.providers, providerName.toLowerCase(Locale.ROOT), "storage provider",
+                        new Origin(plugin, provider.getClass().getName()));
             }
             for (ActionHandler handler : actionHandlers) {
-                String action = nameOf(plugin, handler, "action", ActionHandler::action);
-                if (handler.permission() == null) {
-                    throw new PluginLoadException(plugin, handler.getClass().getName() + " returns no permission");
-                }
-                register(actions, action.toUpperCase(Locale.ROOT), "action", new Origin(plugin, handler));
+                String action = requireName(plugin, handler, "action name", ActionHandler::action);
+                requireValue(plugin, handler, "permission", ActionHandler::permission);
+                names.register(names.actions, action.toUpperCase(Locale.ROOT), "action",
+                        new Origin(plugin, handler.getClass().getName()));
             }
             return new LoadedPlugin(name, plugin, loader,
                     storageProviders.stream().map(p -> ContextClassLoaderStorageProvider.wrap(p, loader)).toList(),
@@ -169,32 +173,33 @@ public final class PluginLoader implements PluginSource {
         return result;
     }
 
-    private static <T> String nameOf(Path plugin, T instance, String kind, Function<T, String> nameFunction) {
-        String name;
-        try {
-            name = nameFunction.apply(instance);
-        } catch (RuntimeException e) {
-            throw new PluginLoadException(plugin, "the " + kind + " name of " + instance.getClass().getName()
-                    + " cannot be read: " + describe(e), e);
-        }
-        if (name == null || name.isBlank()) {
-            throw new PluginLoadException(plugin, instance.getClass().getName() + " has no " + kind + " name");
+    private static <T> String requireName(Path plugin, T instance, String what, Function<T, String> getter) {
+        String name = requireValue(plugin, instance, what, getter);
+        if (name.isBlank()) {
+            throw new PluginLoadException(plugin, instance.getClass().getName() + " returns a blank " + what);
         }
         return name;
     }
 
-    private static void register(Map<String, Origin> registered, String name, String kind, Origin origin) {
-        Origin previous = registered.putIfAbsent(name, origin);
-        if (previous != null) {
-            throw new PluginLoadException(origin.plugin(), kind + " '" + name + "' of " + origin.className()
-                    + " is already provided by " + previous.className() + " in plugin " + previous.plugin());
+    private static <T, R> R requireValue(Path plugin, T instance, String what, Function<T, R> getter) {
+        R value;
+        try {
+            value = getter.apply(instance);
+        } catch (RuntimeException e) {
+            throw new PluginLoadException(plugin, "the " + what + " of " + instance.getClass().getName()
+                    + " cannot be read: " + describe(e), e);
         }
+        if (value == null) {
+            throw new PluginLoadException(plugin, instance.getClass().getName() + " returns no " + what);
+        }
+        return value;
     }
 
     /** The message of {@code error} followed by those of its causes: a constructor's message is usually in a cause. */
     private static String describe(Throwable error) {
         StringBuilder text = new StringBuilder(String.valueOf(error.getMessage()));
-        for (Throwable cause = error.getCause(); cause != null && cause != cause.getCause(); cause = cause.getCause()) {
+        Throwable cause = error.getCause();
+        for (int depth = 0; cause != null && depth < MAX_CAUSES; depth++, cause = cause.getCause()) {
             text.append(": ").append(cause);
         }
         return text.toString();
@@ -218,10 +223,21 @@ public final class PluginLoader implements PluginSource {
         }
     }
 
-    /** Which plugin and class provide a name. */
-    private record Origin(Path plugin, Object instance) {
-        String className() {
-            return instance.getClass().getName();
+    /** Which plugin provides a name, and through what (a class name). */
+    private record Origin(Path plugin, String source) {}
+
+    /** The names taken so far by the loaded plugins; a second taker fails naming both. */
+    private static final class Names {
+        final Map<String, Path> plugins = new HashMap<>();
+        final Map<String, Origin> providers = new HashMap<>();
+        final Map<String, Origin> actions = new HashMap<>();
+
+        void register(Map<String, Origin> taken, String name, String kind, Origin origin) {
+            Origin previous = taken.putIfAbsent(name, origin);
+            if (previous != null) {
+                throw new PluginLoadException(origin.plugin(), kind + " '" + name + "' of " + origin.source()
+                        + " is already provided by " + previous.source() + " in plugin " + previous.plugin());
+            }
         }
     }
 }

@@ -171,6 +171,28 @@ class PluginLoaderTest {
     }
 
     @Test
+    void folderAndJarOfTheSameNameFail() {
+        Path folder = simpleHandlerJar(pluginsDir.resolve("twin").resolve("twin.jar"), "one", "ONE").getParent();
+        Path jar = simpleHandlerJar(pluginsDir.resolve("twin.jar"), "two", "TWO");
+
+        assertThatThrownBy(() -> loader.load(pluginsDir))
+                .isInstanceOf(PluginLoadException.class)
+                .hasMessage("plugin " + jar + ": plugin " + folder + " has the same name 'twin'");
+    }
+
+    @Test
+    void blankActionNameFails() {
+        Path jar = jars.jar(pluginsDir.resolve("blank.jar"))
+                .source("blank.Handler", handler("blank", "Handler", " ", "\"x\""))
+                .service(ActionHandler.class, "blank.Handler")
+                .build();
+
+        assertThatThrownBy(() -> loader.load(pluginsDir))
+                .isInstanceOf(PluginLoadException.class)
+                .hasMessage("plugin " + jar + ": blank.Handler returns a blank action name");
+    }
+
+    @Test
     void pluginBundlingAnotherJacksonVersionUsesTheServersJackson() throws Exception {
         Path plugin = Files.createDirectories(pluginsDir.resolve("old-jackson"));
         List<Path> oldJackson = oldJacksonJars();
