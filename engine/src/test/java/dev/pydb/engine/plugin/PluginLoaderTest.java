@@ -31,6 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
 class PluginLoaderTest {
     /** Where the engine pom copies the older Jackson jars (maven-dependency-plugin, process-test-classes). */
     private static final Path OLD_JACKSON_JARS = Path.of("target", "plugin-test-libs");
+    /** The root pom's {@code plugin-test.jackson.version}. */
     private static final String OLD_JACKSON_VERSION = "2.17.2";
 
     @TempDir
@@ -217,6 +218,31 @@ class PluginLoaderTest {
                 .isSameAs(com.fasterxml.jackson.core.JsonFactory.class);
         assertThat(pluginLoader.getResource("com/fasterxml/jackson/databind/ObjectMapper.class"))
                 .isEqualTo(ObjectMapper.class.getClassLoader().getResource("com/fasterxml/jackson/databind/ObjectMapper.class"));
+    }
+
+    @Test
+    void sharedLibraryClassTheServerLacksComesFromThePluginButApiClassesNever() throws Exception {
+        jars.jar(pluginsDir.resolve("extras.jar"))
+                .source("com.fasterxml.jackson.extramodule.Extra", """
+                        package com.fasterxml.jackson.extramodule;
+                        public final class Extra {
+                            public static String name() { return "extra module"; }
+                        }
+                        """)
+                .source("dev.pydb.api.Extra", "package dev.pydb.api; public final class Extra {}")
+                .source("extras.Handler", handler("extras", "Handler", "EXTRAS",
+                        "com.fasterxml.jackson.extramodule.Extra.name()"))
+                .service(ActionHandler.class, "extras.Handler")
+                .build();
+
+        LoadedPlugin plugin = single(loader.load(pluginsDir));
+
+        assertThat(handle(onlyHandler(plugin))).isEqualTo("extra module");
+        assertThat(plugin.classLoader().loadClass("com.fasterxml.jackson.extramodule.Extra").getClassLoader())
+                .isSameAs(plugin.classLoader());
+        assertThatThrownBy(() -> plugin.classLoader().loadClass("dev.pydb.api.Extra"))
+                .isInstanceOf(ClassNotFoundException.class);
+        assertThat(plugin.classLoader().getResource("dev/pydb/api/Extra.class")).isNull();
     }
 
     @Test
