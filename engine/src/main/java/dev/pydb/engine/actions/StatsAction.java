@@ -9,6 +9,7 @@ import dev.pydb.api.action.ActionHandler;
 import dev.pydb.api.action.Permission;
 import dev.pydb.api.action.RequestContext;
 import dev.pydb.api.storage.Storage;
+import dev.pydb.engine.stats.ServerInfo;
 import dev.pydb.engine.stats.ServerStats;
 import java.util.Map;
 
@@ -31,7 +32,7 @@ public final class StatsAction implements ActionHandler {
     @Override
     public JsonNode handle(RequestContext context, ObjectNode request) {
         ServerStats stats = Services.require(context, ServerStats.class);
-        ServerDescription server = describe(context);
+        ServerInfo server = Services.require(context, ServerInfo.class);
         Storage storage = context.storage();
 
         ObjectNode result = context.json().createObjectNode();
@@ -54,30 +55,13 @@ public final class StatsAction implements ActionHandler {
             }
         }
         ArrayNode plugins = result.putArray("plugins");
-        for (ServerDescription.Plugin plugin : server.plugins()) {
+        for (ServerInfo.PluginInfo plugin : server.plugins()) {
             ObjectNode node = plugins.addObject();
             node.put("name", plugin.name());
             plugin.storageProviders().forEach(node.putArray("storage_providers")::add);
             plugin.actions().forEach(node.putArray("actions")::add);
         }
         return result;
-    }
-
-    /**
-     * The storage provider and plugins, from the engine's {@code ServerInfo} service.
-     *
-     * <p>TODO(merge): when {@code dev.pydb.engine.stats.ServerInfo} (dispatcher branch) is merged,
-     * replace the body with
-     * <pre>{@code
-     * return context.service(ServerInfo.class)
-     *         .map(info -> new ServerDescription(info.storageProvider(), info.plugins().stream()
-     *                 .map(p -> new ServerDescription.Plugin(p.name(), p.storageProviders(), p.actions()))
-     *                 .toList()))
-     *         .orElse(ServerDescription.UNKNOWN);
-     * }</pre>
-     */
-    static ServerDescription describe(RequestContext context) {
-        return context.service(ServerDescription.class).orElse(ServerDescription.UNKNOWN);
     }
 
     private static void putCounts(ObjectNode node, Map<String, Long> counts) {

@@ -9,6 +9,7 @@ import dev.pydb.engine.config.EnvConfig;
 import dev.pydb.engine.config.EnvConfigBinder;
 import dev.pydb.engine.logging.LogbackConfigurator;
 import dev.pydb.engine.plugin.PluginLoadException;
+import dev.pydb.engine.plugin.PluginLoader;
 import dev.pydb.engine.auth.DefaultAuthenticator;
 import dev.pydb.engine.transport.TcpServer;
 import dev.pydb.engine.server.PydbServer;
@@ -140,8 +141,7 @@ public final class PydbMain implements Callable<Integer> {
 
     private static ServerComponents productionComponents() {
         return new ServerComponents(
-                // TODO(plugins): new PluginLoader() once the plugin loader is merged.
-                pluginsDir -> List.of(),
+                new PluginLoader(),
                 DefaultAuthenticator::new,
                 TcpServer::new,
                 Clock.systemUTC(),

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pydb.api.ConfigException;
+import dev.pydb.engine.auth.PasswordHasher;
 import dev.pydb.api.Names;
 import dev.pydb.engine.json.JsonSupport;
 import java.io.IOException;
@@ -148,6 +149,13 @@ public final class EnvConfigBinder {
         }
         if (passwordHash != null && password != null) {
             throw new ConfigException(path + ".password", "give either password_hash or password, not both");
+        }
+        if (passwordHash != null) {
+            try {
+                PasswordHasher.validate(passwordHash);
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(path + ".password_hash", e.getMessage());
+            }
         }
         ArrayNode rolesNode = u.requiredArray("roles");
         List<String> roles = new ArrayList<>();

@@ -7,13 +7,12 @@ import dev.pydb.api.storage.StorageProvider;
 import java.nio.file.Path;
 import java.util.List;
 
-/** One loaded plugin: its name, where it came from, its class loader and what it provides. */
-public record LoadedPlugin(
-        String name,
-        Path path,
-        ClassLoader classLoader,
-        List<StorageProvider> storageProviders,
-        List<ActionHandler> actionHandlers) {
+/**
+ * One loaded plugin: its name, where it was loaded from, its own class loader, and the storage
+ * providers and action handlers it contributes.
+ */
+public record LoadedPlugin(String name, Path path, ClassLoader classLoader,
+        List<StorageProvider> storageProviders, List<ActionHandler> actionHandlers) {
     public LoadedPlugin {
         requireNonNull(name, "name is null");
         requireNonNull(path, "path is null");

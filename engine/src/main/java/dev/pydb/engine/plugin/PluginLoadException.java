@@ -4,19 +4,23 @@ import static java.util.Objects.requireNonNull;
 
 import java.nio.file.Path;
 
-/** A plugin could not be loaded; the message names the plugin's path and the reason. The server does not start. */
+/** A plugin could not be loaded; the server does not start. The message names the plugin's path and the reason. */
 public class PluginLoadException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
+    private final transient Path plugin;
+
     public PluginLoadException(Path plugin, String reason) {
-        super(message(plugin, reason));
+        this(plugin, reason, null);
     }
 
     public PluginLoadException(Path plugin, String reason, Throwable cause) {
-        super(message(plugin, reason), cause);
+        super("plugin " + requireNonNull(plugin, "plugin is null") + ": " + requireNonNull(reason, "reason is null"), cause);
+        this.plugin = plugin;
     }
 
-    private static String message(Path plugin, String reason) {
-        return "plugin " + requireNonNull(plugin, "plugin is null") + ": " + requireNonNull(reason, "reason is null");
+    /** The plugin's jar or folder. */
+    public Path plugin() {
+        return plugin;
     }
 }

@@ -3,13 +3,13 @@ package dev.pydb.engine.plugin;
 import java.nio.file.Path;
 import java.util.List;
 
-/** Where the server's plugins come from: every entry of the plugins folder, loaded in isolation. */
+/** Finds the plugins of a plugins folder and loads their storage providers and action handlers. */
 public interface PluginSource {
     /**
-     * Loads every plugin under {@code pluginsDir}.
+     * Loads every plugin in {@code pluginsDir}, in a deterministic order.
      *
-     * @return the loaded plugins; empty if the folder does not exist
-     * @throws PluginLoadException if a plugin cannot be loaded
+     * @return the loaded plugins; empty if {@code pluginsDir} does not exist
+     * @throws PluginLoadException if a plugin cannot be loaded, naming the plugin's path and the reason
      */
     List<LoadedPlugin> load(Path pluginsDir);
 }

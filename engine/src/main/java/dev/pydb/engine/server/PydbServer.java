@@ -13,8 +13,8 @@ import dev.pydb.api.storage.StorageOptions;
 import dev.pydb.api.storage.StorageProvider;
 import dev.pydb.engine.StartupException;
 import dev.pydb.engine.auth.Authenticator;
+import dev.pydb.engine.auth.DefaultAuthenticator;
 import dev.pydb.engine.config.EnvConfig;
-import dev.pydb.engine.config.UserConfig;
 import dev.pydb.engine.dispatch.ActionRegistration;
 import dev.pydb.engine.dispatch.ActionRegistry;
 import dev.pydb.engine.dispatch.Dispatcher;
@@ -102,11 +102,11 @@ public final class PydbServer implements AutoCloseable {
         StorageLock lock = StorageLock.acquire(storagePath);
         try {
             StorageConfig storageConfig = new StorageConfig(storagePath, StorageOptions.of(config.storage().options()));
-            Storage storage = wrapForPlugin(open(provider, storageConfig, new EngineStorageContext(homeDirectory, version)), provider);
+            Storage storage = open(provider, storageConfig, new EngineStorageContext(homeDirectory, version));
             try {
                 initialData.ifPresent(file -> loadInitialData(file.isAbsolute() ? file : homeDirectory.resolve(file), storage,
                         json, config));
-                warnAboutPlainTextPasswords(config.auth().users());
+                DefaultAuthenticator.warnAboutPlainTextPasswords(config.auth());
                 Clock clock = components.clock();
                 Authenticator authenticator = components.authenticators().create(config.auth(), clock);
                 ServerStats stats = new ServerStats(clock);
@@ -239,17 +239,6 @@ public final class PydbServer implements AutoCloseable {
         }
     }
 
-    /**
-     * The seam for plugin storages: every call into a storage that a plugin provides must run with
-     * the plugin's class loader as thread context class loader.
-     */
-    private static Storage wrapForPlugin(Storage storage, StorageProvider provider) {
-        // TODO(plugins): once ContextClassLoaderStorage is merged:
-        //   ClassLoader loader = classLoaderOf(provider);
-        //   return loader == PydbServer.class.getClassLoader() ? storage : ContextClassLoaderStorage.wrap(storage, loader);
-        return storage;
-    }
-
     private static ClassLoader classLoaderOf(StorageProvider provider) {
         ClassLoader loader = provider.getClass().getClassLoader();
         return loader != null ? loader : ClassLoader.getSystemClassLoader();
@@ -261,15 +250,6 @@ public final class PydbServer implements AutoCloseable {
                 config.server().maxBatchOps()).load(file, storage);
         LOG.info("initial data loaded: {} databases created, {} documents inserted, {} already present",
                 summary.databasesCreated(), summary.documentsInserted(), summary.documentsSkipped());
-    }
-
-    private static void warnAboutPlainTextPasswords(List<UserConfig> users) {
-        for (UserConfig user : users) {
-            if (user.hasPlainTextPassword()) {
-                LOG.warn("user '{}' has a plain-text password in the environment file; store a password_hash instead",
-                        user.username());
-            }
-        }
     }
 
     private static Transport listen(Transport transport, EnvConfig config) {

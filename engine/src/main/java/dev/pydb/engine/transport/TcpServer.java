@@ -169,7 +169,6 @@ public final class TcpServer implements Transport {
 
     /** {@link #stop(Duration) stop} with a 10 s grace period, if not stopped yet. */
     @Override
-    @Override
     public void close() {
         stop(DEFAULT_GRACE);
     }

@@ -1,5 +1,7 @@
 package dev.pydb.engine.actions;
 
+import dev.pydb.engine.stats.ServerInfo;
+
 import static dev.pydb.engine.actions.ActionTesting.json;
 import static dev.pydb.engine.actions.ActionTesting.normalized;
 import static dev.pydb.engine.actions.ActionTesting.request;
@@ -34,8 +36,8 @@ class StatsActionTest {
         stats.request("PING", false);
         stats.request("GET", true);
         clock.advance(Duration.ofSeconds(90).plusMillis(900));
-        context.service(ServerDescription.class, new ServerDescription("lmdb",
-                List.of(new ServerDescription.Plugin("incr", List.of(), List.of("INCR")))));
+        context.service(ServerInfo.class, new ServerInfo("0.1.0", "lmdb",
+                List.of(new ServerInfo.PluginInfo("incr", "plugins/incr.jar", List.of(), List.of("INCR")))));
 
         assertThat(normalized(new StatsAction().handle(context, request("{}")))).isEqualTo(json("""
                 {'uptime_seconds': 90,
@@ -48,14 +50,11 @@ class StatsActionTest {
     }
 
     @Test
-    void isAdminOnlyAndSaysUnknownWithoutServerInfo() {
+    void isAdminOnlyAndNeedsServerInfo() {
         assertThat(new StatsAction().permission()).isEqualTo(Permission.ADMIN);
 
-        var result = new StatsAction().handle(context, request("{}"));
-
-        assertThat(normalized(result.get("storage"))).isEqualTo(json("{'provider': 'unknown'}"));
-        assertThat(normalized(result.get("plugins"))).isEqualTo(json("[]"));
-        assertThat(normalized(result.get("databases"))).isEqualTo(json("{}"));
+        assertThatThrownBy(() -> new StatsAction().handle(context, request("{}")))
+                .hasMessageContaining("ServerInfo");
     }
 
     @Test

@@ -21,7 +21,7 @@ class EnvConfigBinderTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String MINIMAL = """
             {"storage": {"provider": "json"},
-             "auth": {"users": [{"username": "admin", "password_hash": "pbkdf2-sha256$1$aa$bb", "roles": ["admin"]}]}}
+             "auth": {"users": [{"username": "admin", "password_hash": "pbkdf2-sha256$210000$EWtRIrqQ+/5kA9LZLsnnpw$nO59gKpUg/8vtCCyrX3xdKlAbRZC2e9Fl7XMN3RTBsc", "roles": ["admin"]}]}}
             """;
 
     @TempDir
@@ -37,7 +37,7 @@ class EnvConfigBinderTest {
         assertThat(config.auth().tokenTtlSeconds()).isEqualTo(3600);
         assertThat(config.auth().users()).singleElement().satisfies(user -> {
             assertThat(user.username()).isEqualTo("admin");
-            assertThat(user.passwordHash()).isEqualTo("pbkdf2-sha256$1$aa$bb");
+            assertThat(user.passwordHash()).isEqualTo("pbkdf2-sha256$210000$EWtRIrqQ+/5kA9LZLsnnpw$nO59gKpUg/8vtCCyrX3xdKlAbRZC2e9Fl7XMN3RTBsc");
             assertThat(user.hasPlainTextPassword()).isFalse();
             assertThat(user.roles()).containsExactly("admin");
         });
@@ -53,7 +53,7 @@ class EnvConfigBinderTest {
                             "frame_timeout_seconds": 3},
                  "storage": {"provider": "lmdb", "path": "/var/lib/pydb", "options": {"map_size": 1073741824}},
                  "auth": {"token_ttl_seconds": 60,
-                          "users": [{"username": "admin", "password_hash": "h", "roles": ["admin"]},
+                          "users": [{"username": "admin", "password_hash": "pbkdf2-sha256$210000$EWtRIrqQ+/5kA9LZLsnnpw$nO59gKpUg/8vtCCyrX3xdKlAbRZC2e9Fl7XMN3RTBsc", "roles": ["admin"]},
                                     {"username": "app", "password": "pw", "roles": ["readWrite:shop", "read:*", "read:logs"]}]},
                  "logging": {"level": "debug", "console": false, "file": null},
                  "plugins": {"dir": "/opt/plugins"}}

@@ -396,7 +396,7 @@ class TcpServerTest {
         TcpServer second = new TcpServer(samePort, new UppercaseProcessor(), stats);
         servers.add(second);
 
-        assertThatThrownBy(second::start).isInstanceOf(IOException.class)
+        assertThatThrownBy(second::start).isInstanceOf(java.io.UncheckedIOException.class)
                 .hasMessageContaining("cannot listen on 127.0.0.1:" + first.port());
     }
 
