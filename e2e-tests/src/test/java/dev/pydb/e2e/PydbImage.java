@@ -1,0 +1,55 @@
+package dev.pydb.e2e;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.exception.NotFoundException;
+import java.nio.file.Path;
+import org.testcontainers.DockerClientFactory;
+import org.testcontainers.images.builder.ImageFromDockerfile;
+
+/**
+ * The py_db image, built once per test run from {@code distribution/Dockerfile} and the unpacked
+ * distribution on the local base image, and tagged {@code pydb:<version>} and {@code pydb:latest}.
+ */
+final class PydbImage {
+    private static String name;
+
+    private PydbImage() {}
+
+    /** Builds the image on first use and returns its tag {@code pydb:<version>}. */
+    static synchronized String get() {
+        if (name == null) {
+            name = build();
+        }
+        return name;
+    }
+
+    private static String build() {
+        if (!DockerClientFactory.instance().isDockerAvailable()) {
+            throw new IllegalStateException("no Docker engine answers, and CI=true requires the Docker suites: "
+                    + "start dockerd (see .ci/run)");
+        }
+        DockerClient docker = DockerClientFactory.instance().client();
+        String base = Build.dockerBaseImage();
+        try {
+            docker.inspectImageCmd(base).exec();
+        } catch (NotFoundException e) {
+            throw new IllegalStateException("the base image " + base + " is missing (no registry can be reached to "
+                    + "pull one): build it with distribution/docker/build-base-image.sh", e);
+        }
+        String version = Build.version();
+        Path module = Build.distributionModule();
+        String tag = "pydb:" + version;
+        // The build context holds only what the Dockerfile copies, under the same paths as in distribution/.
+        String built = new ImageFromDockerfile(tag, false)
+                .withFileFromPath("Dockerfile", module.resolve("Dockerfile"))
+                .withFileFromPath("docker/conf", module.resolve("docker/conf"))
+                .withFileFromPath("docker/docker-entrypoint.sh", module.resolve("docker/docker-entrypoint.sh"))
+                .withFileFromPath("docker/healthcheck.sh", module.resolve("docker/healthcheck.sh"))
+                .withFileFromPath("target/pydb-" + version, Build.unpackedDistribution())
+                .withBuildArg("BASE_IMAGE", base)
+                .withBuildArg("PYDB_VERSION", version)
+                .get();
+        docker.tagImageCmd(built, "pydb", "latest").exec();
+        return built;
+    }
+}
