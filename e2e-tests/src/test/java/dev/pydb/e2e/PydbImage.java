@@ -1,6 +1,7 @@
 package dev.pydb.e2e;
 
 import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.exception.DockerException;
 import com.github.dockerjava.api.exception.NotFoundException;
 import java.nio.file.Path;
 import org.testcontainers.DockerClientFactory;
@@ -39,6 +40,7 @@ final class PydbImage {
         String version = Build.version();
         Path module = Build.distributionModule();
         String tag = "pydb:" + version;
+        String previous = imageId(docker, tag);
         // The build context holds only what the Dockerfile copies, under the same paths as in distribution/.
         String built = new ImageFromDockerfile(tag, false)
                 .withFileFromPath("Dockerfile", module.resolve("Dockerfile"))
@@ -50,6 +52,27 @@ final class PydbImage {
                 .withBuildArg("PYDB_VERSION", version)
                 .get();
         docker.tagImageCmd(built, "pydb", "latest").exec();
+        removeReplaced(docker, previous, imageId(docker, tag));
         return built;
+    }
+
+    private static String imageId(DockerClient docker, String image) {
+        try {
+            return docker.inspectImageCmd(image).exec().getId();
+        } catch (NotFoundException e) {
+            return null;
+        }
+    }
+
+    /** Removes the image this build replaced under the same tag, unless a container still uses it. */
+    private static void removeReplaced(DockerClient docker, String previous, String current) {
+        if (previous == null || previous.equals(current)) {
+            return;
+        }
+        try {
+            docker.removeImageCmd(previous).exec();
+        } catch (DockerException e) {
+            // Still in use or already gone: leave it to `docker image prune`.
+        }
     }
 }
