@@ -3,6 +3,10 @@ package dev.pydb.e2e;
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.exception.DockerException;
 import com.github.dockerjava.api.exception.NotFoundException;
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.images.builder.ImageFromDockerfile;
@@ -10,6 +14,7 @@ import org.testcontainers.images.builder.ImageFromDockerfile;
 /**
  * The py_db image, built once per test run from {@code distribution/Dockerfile} and the unpacked
  * distribution on the local base image, and tagged {@code pydb:<version>} and {@code pydb:latest}.
+ * A missing base image is built first with {@code distribution/docker/build-base-image.sh}.
  */
 final class PydbImage {
     private static String name;
@@ -31,11 +36,8 @@ final class PydbImage {
         }
         DockerClient docker = DockerClientFactory.instance().client();
         String base = Build.dockerBaseImage();
-        try {
-            docker.inspectImageCmd(base).exec();
-        } catch (NotFoundException e) {
-            throw new IllegalStateException("the base image " + base + " is missing (no registry can be reached to "
-                    + "pull one): build it with distribution/docker/build-base-image.sh", e);
+        if (imageId(docker, base) == null) {
+            buildBaseImage(base);
         }
         String version = Build.version();
         Path module = Build.distributionModule();
@@ -54,6 +56,27 @@ final class PydbImage {
         docker.tagImageCmd(built, "pydb", "latest").exec();
         removeReplaced(docker, previous, imageId(docker, tag));
         return built;
+    }
+
+    /** Runs {@code distribution/docker/build-base-image.sh}, which needs a local JDK 25 and busybox-static. */
+    private static void buildBaseImage(String base) {
+        Path script = Build.distributionModule().resolve("docker/build-base-image.sh");
+        ProcessBuilder builder = new ProcessBuilder(script.toString()).redirectErrorStream(true);
+        builder.environment().put("PYDB_BASE_IMAGE", base);
+        builder.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        try {
+            Process process = builder.start();
+            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (process.waitFor() != 0) {
+                throw new IllegalStateException("the base image " + base + " is missing and " + script
+                        + " could not build it (no registry can be reached to pull one):\n" + output);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot run " + script, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while building " + base, e);
+        }
     }
 
     private static String imageId(DockerClient docker, String image) {
