@@ -8,6 +8,7 @@ import com.github.dockerjava.api.model.Volume;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.containers.startupcheck.StartupCheckStrategy;
@@ -24,6 +25,7 @@ final class PydbContainer extends GenericContainer<PydbContainer> {
     private static final String HOME = "/opt/pydb";
     private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(90);
 
+    /** {@code envFile} {@code null}: none is copied, to test the image's refusal to start without one. */
     PydbContainer(String image, Path envFile) {
         super(DockerImageName.parse(image));
         if (envFile != null) {
@@ -47,7 +49,7 @@ final class PydbContainer extends GenericContainer<PydbContainer> {
 
     /** For a container expected to exit by itself: no port, no readiness check. */
     PydbContainer expectingExit() {
-        setExposedPorts(java.util.List.of());
+        setExposedPorts(List.of());
         withStartupCheckStrategy(new StartupCheckStrategy() {
             @Override
             public StartupStatus checkStartupState(DockerClient dockerClient, String containerId) {
