@@ -40,6 +40,7 @@ import picocli.CommandLine.Spec;
         name = "pydb",
         mixinStandardHelpOptions = true,
         versionProvider = PydbMain.VersionProvider.class,
+        subcommands = HashPasswordCommand.class,
         description = "Runs the py_db JSON document database server.",
         footer = "The home folder is the system property pydb.home (set by bin/pydb), else the current folder.")
 public final class PydbMain implements Callable<Integer> {

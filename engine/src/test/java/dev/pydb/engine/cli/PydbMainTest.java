@@ -64,6 +64,25 @@ class PydbMainTest {
     }
 
     @Test
+    void hash_password_reads_stdin_and_prints_a_hash_the_binder_accepts() throws IOException {
+        java.io.InputStream originalIn = System.in;
+        java.io.PrintStream originalOut = System.out;
+        java.io.ByteArrayOutputStream printed = new java.io.ByteArrayOutputStream();
+        try {
+            System.setIn(new java.io.ByteArrayInputStream("s3cret\n".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            System.setOut(new java.io.PrintStream(printed, true, java.nio.charset.StandardCharsets.UTF_8));
+            assertThat(run("hash-password")).isZero();
+        } finally {
+            System.setIn(originalIn);
+            System.setOut(originalOut);
+        }
+        String hash = printed.toString(java.nio.charset.StandardCharsets.UTF_8).strip();
+        assertThat(hash).startsWith("pbkdf2-sha256$210000$");
+        assertThat(dev.pydb.engine.auth.PasswordHasher.verify("s3cret", hash)).isTrue();
+        assertThat(dev.pydb.engine.auth.PasswordHasher.verify("other", hash)).isFalse();
+    }
+
+    @Test
     void a_usage_error_exits_with_2() {
         assertThat(run("--bogus")).isEqualTo(2);
         assertThat(run("-e")).isEqualTo(2);
