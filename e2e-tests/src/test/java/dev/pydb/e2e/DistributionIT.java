@@ -6,8 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -210,7 +208,7 @@ class DistributionIT {
 
     @Test
     void serverStoresADocumentStopsCleanlyOnSigtermAndKeepsItAfterRestart() throws IOException {
-        int port = freePort();
+        int port = Ports.free();
         Path env = EnvFile.write(EnvFile.of("127.0.0.1", port, "json", work.resolve("data").toString(),
                 work.resolve("logs/py_db.log").toString()), work.resolve("env.json"));
         List<String> args = List.of("-e", env.toString());
@@ -244,7 +242,7 @@ class DistributionIT {
 
     @Test
     void shippedAdminPasswordHashMatchesTheDocumentedPassword() throws IOException {
-        int port = freePort();
+        int port = Ports.free();
         ObjectNode env = EnvFile.of("127.0.0.1", port, "json", work.resolve("data").toString(), null);
         JsonNode shipped = PydbClient.JSON.readTree(home.resolve("conf/env.json").toFile());
         env.set("auth", shipped.get("auth").deepCopy());
@@ -264,7 +262,7 @@ class DistributionIT {
 
     @Test
     void unknownKeyInTheEnvFileStopsTheStartWithExitCodeOneNamingTheKey() {
-        ObjectNode env = EnvFile.of("127.0.0.1", freePort(), "json", work.resolve("data").toString(), null);
+        ObjectNode env = EnvFile.of("127.0.0.1", Ports.free(), "json", work.resolve("data").toString(), null);
         ((ObjectNode) env.get("server")).put("bogus_key", 1);
         Path envFile = EnvFile.write(env, work.resolve("env.json"));
 
@@ -313,14 +311,6 @@ class DistributionIT {
 
     private static String output(Process process) throws IOException {
         return new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8) + errors(process);
-    }
-
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new AssertionError("no free port", e);
-        }
     }
 
     private static Set<String> jarNames(Path folder) throws IOException {

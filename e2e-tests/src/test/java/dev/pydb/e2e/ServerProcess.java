@@ -73,6 +73,12 @@ final class ServerProcess implements AutoCloseable {
         return awaitExit();
     }
 
+    /** Kills the server with SIGKILL ({@link Process#destroyForcibly()}), like a crash, and waits for it. */
+    void kill() {
+        process.destroyForcibly();
+        awaitExit();
+    }
+
     /** Waits for the process to end by itself and returns the exit code. */
     int awaitExit() {
         try {

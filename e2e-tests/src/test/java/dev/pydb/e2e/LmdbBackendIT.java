@@ -1,0 +1,9 @@
+package dev.pydb.e2e;
+
+/** The contract and durability checks against the unpacked distribution with {@code storage.provider = "lmdb"}. */
+class LmdbBackendIT extends BackendContract {
+    @Override
+    String provider() {
+        return "lmdb";
+    }
+}
