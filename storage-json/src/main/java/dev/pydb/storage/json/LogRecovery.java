@@ -15,7 +15,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Replays a database's log at open. Records already in the snapshot (seq at most the snapshot's)
- * are skipped; the others must follow each other without a gap. Only the last line may be damaged
+ * are skipped, and a log holding only such records (compaction stopped before it emptied the log)
+ * is emptied; the other records must follow each other and the snapshot without a gap. Only the last line may be damaged
  * (no newline, bad framing or checksum: a write cut by a crash, never acknowledged); it is
  * truncated with a WARN naming the file and the offset. A damaged line anywhere else, or a line
  * with a good checksum and bad content, fails the open with {@code UNAVAILABLE} naming the file.
@@ -31,6 +32,8 @@ final class LogRecovery {
     private long lastApplied;
     private long damagedAt = -1;
     private String damage;
+    private long staleRecords;
+    private long appliedRecords;
 
     private LogRecovery(Path file, long snapshotSeq, Consumer<LogRecord> apply) {
         this.file = file;
@@ -90,6 +93,15 @@ final class LogRecovery {
             }
             validSize = damagedAt;
         }
+        if (staleRecords > 0 && appliedRecords == 0) {
+            // compaction stopped between renaming the snapshot and emptying the log: finish it
+            LOG.info("json storage: emptying {}: its {} record(s) are all in the snapshot already", file, staleRecords);
+            try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+                channel.truncate(0);
+                channel.force(true);
+            }
+            validSize = 0;
+        }
         return new Result(validSize, lastApplied);
     }
 
@@ -117,6 +129,7 @@ final class LogRecovery {
         }
         previousSeq = record.seq();
         if (record.seq() <= snapshotSeq) {
+            staleRecords++;
             return;
         }
         if (record.seq() != lastApplied + 1) {
@@ -124,6 +137,7 @@ final class LogRecovery {
         }
         apply.accept(record);
         lastApplied = record.seq();
+        appliedRecords++;
     }
 
     private PydbException corrupt(long offset, String problem) {
