@@ -29,6 +29,7 @@ import java.util.concurrent.TimeUnit;
  * PUT &lt;key&gt; &lt;rev&gt;
  * CTR &lt;key&gt; &lt;value&gt;
  * </pre>
+ * Anything else written to {@code System.out} (e.g. console logging) goes to stderr.
  * Arguments: {@code <provider> <storage path> <options JSON> <round>}. It stops by itself after
  * {@value #MAX_RUN_SECONDS} seconds, so a lost parent never leaves it running.
  */
@@ -56,6 +57,7 @@ public final class CrashWriter {
         }
         PrintStream out = new PrintStream(new BufferedOutputStream(new FileOutputStream(FileDescriptor.out)), false,
                 StandardCharsets.UTF_8);
+        System.setOut(System.err); // stdout carries acknowledgements only; logging goes to stderr
         StorageProvider provider = findProvider(args[0]);
         StorageOptions options = StorageOptions.of((ObjectNode) new ObjectMapper().readTree(args[2]));
         Path path = Path.of(args[1]);

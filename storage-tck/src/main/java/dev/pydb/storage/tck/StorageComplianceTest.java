@@ -1061,8 +1061,9 @@ public abstract class StorageComplianceTest {
         for (int round = 0; round < 3; round++) {
             long killAfter = 300 + random.nextInt(1200);
             CrashHarness.Acks acks = CrashHarness.runAndKill(provider, path, options().toString(), round, killAfter, tempDir);
-            String context = "round " + round + " (seed " + seed + ", killed " + killAfter
-                    + " ms after the first ack); child stderr:\n" + acks.stderr();
+            String context = "round " + round + " (seed " + seed + ", killed " + killAfter + " ms after the first ack, "
+                    + acks.puts().size() + " puts and " + acks.counters().size() + " counters acknowledged); child stderr:\n"
+                    + acks.stderr();
             assertThat(acks.puts().size() + acks.counters().size()).as(context).isPositive();
             acknowledgedPuts.putAll(acks.puts());
             acks.counters().forEach((key, value) -> acknowledgedCounters.merge(key, value, Math::max));
