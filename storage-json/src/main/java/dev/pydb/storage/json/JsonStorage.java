@@ -62,8 +62,12 @@ final class JsonStorage implements Storage {
         Map<String, Database> databases = new ConcurrentHashMap<>();
         try {
             if (!Files.isDirectory(databasesDirectory)) {
+                boolean newRoot = !Files.exists(root);
                 Files.createDirectories(databasesDirectory);
                 DurableFiles.syncDirectory(root);
+                if (newRoot && root.getParent() != null) {
+                    DurableFiles.syncDirectory(root.getParent());
+                }
             }
             try (DirectoryStream<Path> entries = Files.newDirectoryStream(databasesDirectory)) {
                 for (Path entry : entries) {
