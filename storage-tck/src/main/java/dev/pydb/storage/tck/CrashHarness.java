@@ -78,10 +78,12 @@ final class CrashHarness {
                 // the pipe breaks when the child is killed; everything read so far counts
             }
         });
+        process.onExit().thenRun(firstAck::countDown);
         try {
-            if (!firstAck.await(START_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+            if (!firstAck.await(START_TIMEOUT_SECONDS, TimeUnit.SECONDS) || !process.isAlive()) {
                 throw new AssertionError("the crash writer acknowledged no write within " + START_TIMEOUT_SECONDS
-                        + " s (alive: " + process.isAlive() + "); its stderr:\n" + read(stderrFile));
+                        + " s or exited (" + (process.isAlive() ? "still running" : "exit status " + process.exitValue())
+                        + "); its stderr:\n" + read(stderrFile));
             }
             if (process.waitFor(killAfterMillis, TimeUnit.MILLISECONDS)) {
                 throw new AssertionError("the crash writer exited by itself with status " + process.exitValue()
