@@ -490,6 +490,19 @@ public abstract class StorageComplianceTest {
         assertThat(keys(storage.scan(DB, ascii, 10))).containsExactly(twoByte, fourByte);
     }
 
+    @Test
+    public void aOneMebibyteDocument() {
+        String text = "x".repeat(1 << 20);
+        byte[] body = json("{\"big\":\"" + text + "\"}");
+        assertThat(body.length).isGreaterThan(1 << 20);
+        storage.put(DB, "big", body, Storage.ANY_REVISION);
+        storage.put(DB, "small", number(1), Storage.ANY_REVISION);
+        reopen();
+        Document document = storage.get(DB, "big").orElseThrow();
+        assertThat(Bodies.parse(document.body()).get("big").asText()).isEqualTo(text);
+        assertThat(keys(storage.scan(DB, null, 10))).containsExactly("big", "small");
+    }
+
     // ---------------------------------------------------------------- scans and counts
 
     @Test
@@ -508,6 +521,19 @@ public abstract class StorageComplianceTest {
         assertThat(keys(storage.scan(DB, "\uFFFF", 2))).containsExactly("😀", "😀a");
         reopen();
         assertThat(keys(storage.scan(DB, null, 100))).containsExactlyElementsOf(expected);
+    }
+
+    @Test
+    public void aKeySortsBeforeTheKeysItIsAPrefixOf() {
+        List<String> expected = List.of("a", "a\u0000", "a\u0000\u0000", "a0", "ab", "ab\u007f", "ab\u0080", "b");
+        List<String> shuffled = new ArrayList<>(expected);
+        Collections.shuffle(shuffled, new Random(3));
+        for (String key : shuffled) {
+            storage.insert(DB, key, number(1));
+        }
+        assertThat(keys(storage.scan(DB, null, 100))).containsExactlyElementsOf(expected);
+        assertThat(keys(storage.scan(DB, "a", 2))).containsExactly("a\u0000", "a\u0000\u0000");
+        assertThat(keys(storage.scan(DB, "ab", 100))).containsExactly("ab\u007f", "ab\u0080", "b");
     }
 
     @Test
