@@ -59,7 +59,11 @@ final class Committer {
     }
 
     void submit(Task task) {
-        queue.add(requireNonNull(task, "task is null"));
+        requireNonNull(task, "task is null");
+        if (Thread.currentThread() == thread) {
+            throw new IllegalStateException("an update function must not change the storage (it would wait for itself)");
+        }
+        queue.add(task);
     }
 
     /** Lets the tasks queued so far finish, then stops the thread and waits for it. */

@@ -90,7 +90,7 @@ import org.junit.jupiter.api.io.TempDir;
  *       {@code CONFLICT} if the key is absent or at another revision.</li>
  *   <li>{@code Insert}: {@code KEY_EXISTS} if taken. {@code Update} and {@code Delete}:
  *       {@code NOT_FOUND} if absent (before any revision check), {@code CONFLICT} on a wrong
- *       revision.</li>
+ *       revision ({@code Delete} with rev 0 on an existing key included).</li>
  *   <li>Any operation on a database that does not exist: {@code DB_NOT_FOUND}.</li>
  *   <li>A failing batch operation: nothing of the batch is applied, and the exception carries
  *       the detail {@code index} (0-based). An exception thrown by an {@code Update} function
