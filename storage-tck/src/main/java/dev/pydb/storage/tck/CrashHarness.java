@@ -30,14 +30,15 @@ final class CrashHarness {
     /** What a killed child acknowledged: rev per put key, and the highest value per counter. */
     record Acks(Map<String, Long> puts, Map<String, Long> counters, String stderr) {}
 
-    static Acks runAndKill(String provider, Path storagePath, String optionsJson, int round, long killAfterMillis,
-            Path workDir) throws IOException, InterruptedException {
+    static Acks runAndKill(String provider, Path storagePath, String optionsJson, List<String> extraJvmArguments, int round,
+            long killAfterMillis, Path workDir) throws IOException, InterruptedException {
         requireNonNull(provider, "provider is null");
         Path stderrFile = workDir.resolve("crash-writer-" + round + ".stderr");
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElseThrow(
                 () -> new IllegalStateException("cannot find the java binary of this JVM")));
         command.addAll(inheritedJvmFlags());
+        command.addAll(extraJvmArguments);
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add(CrashWriter.class.getName());

@@ -75,6 +75,7 @@ import org.junit.jupiter.api.io.TempDir;
  * <h2>Hooks</h2>
  * <ul>
  *   <li>{@link #options()}: the {@code storage.options} to open with (default: none).</li>
+ *   <li>{@link #crashWriterJvmArguments()}: extra JVM arguments for the crash test's child.</li>
  *   <li>{@link #corruptStorageFiles(Path)} and {@link #checkOpenOfCorruptStorage(Path)}: how the
  *       files of a closed storage are damaged and what opening them must do (default: every
  *       file is overwritten with garbage and the open fails with {@code UNAVAILABLE}).</li>
@@ -137,6 +138,15 @@ public abstract class StorageComplianceTest {
         storage.close();
         storage = openStorage(storagePath());
         return storage;
+    }
+
+    /**
+     * Extra JVM arguments for the crash test's child JVM (e.g. {@code -D} properties). It already
+     * gets this JVM's {@code java} binary, class path and {@code --add-opens},
+     * {@code --add-exports} and {@code --enable-native-access} flags. Default: none.
+     */
+    protected List<String> crashWriterJvmArguments() {
+        return List.of();
     }
 
     /**
@@ -1086,7 +1096,8 @@ public abstract class StorageComplianceTest {
         Map<String, Long> acknowledgedCounters = new HashMap<>();
         for (int round = 0; round < 3; round++) {
             long killAfter = 300 + random.nextInt(1200);
-            CrashHarness.Acks acks = CrashHarness.runAndKill(provider, path, options().toString(), round, killAfter, tempDir);
+            CrashHarness.Acks acks = CrashHarness.runAndKill(provider, path, options().toString(),
+                    crashWriterJvmArguments(), round, killAfter, tempDir);
             String context = "round " + round + " (seed " + seed + ", killed " + killAfter + " ms after the first ack, "
                     + acks.puts().size() + " puts and " + acks.counters().size() + " counters acknowledged); child stderr:\n"
                     + acks.stderr();
