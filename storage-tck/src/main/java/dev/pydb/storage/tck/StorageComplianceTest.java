@@ -809,13 +809,13 @@ public abstract class StorageComplianceTest {
 
     @Test
     public void readersNeverSeeATornDocument() throws Exception {
-        String padding = "p".repeat(10_000);
+        String padding = "p".repeat(4_000);
         storage.put(DB, "doc", json("{\"a\":0,\"pad\":\"" + padding + "\",\"b\":0}"), Storage.ANY_REVISION);
         AtomicBoolean writing = new AtomicBoolean(true);
-        ExecutorService pool = Executors.newFixedThreadPool(6);
+        ExecutorService pool = Executors.newFixedThreadPool(3);
         try {
             List<Future<Long>> readers = new ArrayList<>();
-            for (int r = 0; r < 4; r++) {
+            for (int r = 0; r < 2; r++) {
                 readers.add(pool.submit(() -> {
                     long reads = 0;
                     while (writing.get() || reads == 0) {
@@ -836,7 +836,7 @@ public abstract class StorageComplianceTest {
             }
             Future<?> writer = pool.submit(() -> {
                 try {
-                    for (int i = 1; i <= 200; i++) {
+                    for (int i = 1; i <= 100; i++) {
                         storage.put(DB, "doc", json("{\"a\":" + i + ",\"pad\":\"" + padding + "\",\"b\":" + i + "}"), i);
                     }
                 } finally {
