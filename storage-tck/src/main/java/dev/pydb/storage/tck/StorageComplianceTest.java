@@ -1099,7 +1099,8 @@ public abstract class StorageComplianceTest {
             CrashHarness.Acks acks = CrashHarness.runAndKill(provider, path, options().toString(),
                     crashWriterJvmArguments(), round, killAfter, tempDir);
             String context = "round " + round + " (seed " + seed + ", killed " + killAfter + " ms after the first ack, "
-                    + acks.puts().size() + " puts and " + acks.counters().size() + " counters acknowledged); child stderr:\n"
+                    + acks.puts().size() + " puts, " + acks.counters().size() + " counters, " + acks.created().size()
+                    + " created and " + acks.dropped().size() + " dropped databases acknowledged); child stderr:\n"
                     + acks.stderr();
             assertThat(acks.puts().size() + acks.counters().size()).as(context).isPositive();
             acknowledgedPuts.putAll(acks.puts());
@@ -1118,6 +1119,15 @@ public abstract class StorageComplianceTest {
                     long stored = numberOf(document.get().body());
                     assertThat(stored).as("counter %s, %s", counter.getKey(), context).isGreaterThanOrEqualTo(counter.getValue());
                     assertThat(document.get().rev()).as("rev of counter %s, %s", counter.getKey(), context).isEqualTo(stored);
+                }
+                for (String name : acks.created()) {
+                    if (!acks.dropping().contains(name)) {
+                        assertThat(reopened.databaseExists(name)).as("created database %s, %s", name, context).isTrue();
+                        assertThat(reopened.count(name)).as("documents of %s, %s", name, context).isLessThanOrEqualTo(1);
+                    }
+                }
+                for (String name : acks.dropped()) {
+                    assertThat(reopened.databaseExists(name)).as("dropped database %s, %s", name, context).isFalse();
                 }
                 // the recovered storage is writable
                 reopened.put(CrashWriter.DATABASE, "after-round-" + round, number(round), 0);
