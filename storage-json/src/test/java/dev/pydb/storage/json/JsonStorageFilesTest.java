@@ -18,6 +18,7 @@ import dev.pydb.api.storage.Document;
 import dev.pydb.api.storage.Storage;
 import dev.pydb.api.storage.StorageConfig;
 import dev.pydb.api.storage.StorageOptions;
+import dev.pydb.api.storage.StorageProvider;
 import dev.pydb.api.storage.WriteOp;
 import dev.pydb.storage.tck.KitStorageContext;
 import java.io.IOException;
@@ -25,8 +26,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.ServiceLoader;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -65,7 +68,7 @@ final class JsonStorageFilesTest {
         writeThreeBatches();
         long validSize = Files.size(log);
         byte[] line = lastLine();
-        append(log, java.util.Arrays.copyOf(line, line.length / 2));
+        append(log, Arrays.copyOf(line, line.length / 2));
 
         try (Storage storage = open(StorageOptions.empty())) {
             assertThreeBatches(storage);
@@ -304,7 +307,7 @@ final class JsonStorageFilesTest {
 
     @Test
     void theProviderIsFoundByName() {
-        assertThat(java.util.ServiceLoader.load(dev.pydb.api.storage.StorageProvider.class).stream()
+        assertThat(ServiceLoader.load(StorageProvider.class).stream()
                 .map(provider -> provider.get().name())).contains("json");
     }
 
@@ -344,7 +347,7 @@ final class JsonStorageFilesTest {
     private byte[] lastLine() throws IOException {
         byte[] bytes = Files.readAllBytes(log);
         int start = sizeBeforeLastLine(bytes);
-        return java.util.Arrays.copyOfRange(bytes, start, bytes.length);
+        return Arrays.copyOfRange(bytes, start, bytes.length);
     }
 
     private static int sizeBeforeLastLine(byte[] bytes) {

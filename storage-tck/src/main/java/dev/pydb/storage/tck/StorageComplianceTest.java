@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import com.fasterxml.jackson.databind.node.TextNode;
 import dev.pydb.api.ErrorCode;
 import dev.pydb.api.PydbException;
 import dev.pydb.api.storage.Document;
@@ -20,9 +21,12 @@ import dev.pydb.api.storage.StorageProvider;
 import dev.pydb.api.storage.WriteOp;
 import dev.pydb.api.storage.WriteResult;
 import java.io.IOException;
-import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -151,7 +155,8 @@ public abstract class StorageComplianceTest {
 
     /**
      * Damages the files of the closed storage at {@code path}. Default: overwrites every regular
-     * file under it with the same number (at least 4096) of random bytes, newlines included.
+     * file under it from its start with random bytes, newlines included: all of it (at least 4096
+     * bytes) if it is at most 1 MiB, else its first MiB.
      */
     protected void corruptStorageFiles(Path path) throws IOException {
         Random random = new Random(20261124L);
@@ -161,13 +166,16 @@ public abstract class StorageComplianceTest {
         }
         assertThat(files).as("files of the storage at %s", path).isNotEmpty();
         for (Path file : files) {
-            byte[] garbage = new byte[(int) Math.max(4096, Files.size(file))];
+            byte[] garbage = new byte[(int) Math.min(1 << 20, Math.max(4096, Files.size(file)))];
             random.nextBytes(garbage);
             for (int i = 100; i < garbage.length; i += 100) {
                 garbage[i] = '\n';
             }
-            try (OutputStream out = Files.newOutputStream(file)) {
-                out.write(garbage);
+            try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+                ByteBuffer buffer = ByteBuffer.wrap(garbage);
+                while (buffer.hasRemaining()) {
+                    channel.write(buffer, buffer.position());
+                }
             }
         }
     }
@@ -489,7 +497,7 @@ public abstract class StorageComplianceTest {
         String fourByte = "😀".repeat(63) + "abc";
         String ascii = "k".repeat(255);
         for (String key : List.of(twoByte, fourByte, ascii)) {
-            assertThat(key.getBytes(java.nio.charset.StandardCharsets.UTF_8)).hasSize(255);
+            assertThat(key.getBytes(StandardCharsets.UTF_8)).hasSize(255);
             storage.put(DB, key, number(key.length()), Storage.ANY_REVISION);
         }
         reopen();
@@ -1215,6 +1223,6 @@ public abstract class StorageComplianceTest {
     }
 
     private static String jsonString(String s) {
-        return com.fasterxml.jackson.databind.node.TextNode.valueOf(s).toString();
+        return TextNode.valueOf(s).toString();
     }
 }
