@@ -89,7 +89,7 @@ final class LogCodec {
         }
         long expected;
         try {
-            expected = HEX.fromHexDigits(new String(line, PREFIX.length, CRC_DIGITS, StandardCharsets.US_ASCII)) & 0xFFFFFFFFL;
+            expected = HexFormat.fromHexDigits(new String(line, PREFIX.length, CRC_DIGITS, StandardCharsets.US_ASCII)) & 0xFFFFFFFFL;
         } catch (IllegalArgumentException e) {
             throw new DamagedLineException("the crc is not 8 hex digits");
         }

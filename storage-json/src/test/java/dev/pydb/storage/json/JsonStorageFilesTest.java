@@ -188,18 +188,17 @@ final class JsonStorageFilesTest {
 
     @Test
     void bodiesAreStoredCompactWithExactNumbers() {
+        String body = "{ \"big\" : 123456789012345678901234567890, \"precise\": 0.1000000000000000000001,"
+                + " \"huge\": 1e400, \"text\": \"line\\nbreak\" }";
+        String expected = "{\"big\":123456789012345678901234567890,\"precise\":0.1000000000000000000001,"
+                + "\"huge\":1E+400,\"text\":\"line\\nbreak\"}";
         try (Storage storage = open(StorageOptions.empty())) {
             storage.createDatabase(DB);
-            String body = "{ \"big\" : 123456789012345678901234567890, \"precise\": 0.1000000000000000000001,"
-                    + " \"huge\": 1e400, \"text\": \"line\\nbreak\" }";
             storage.put(DB, "k", body(body), Storage.ANY_REVISION);
-            String expected = "{\"big\":123456789012345678901234567890,\"precise\":0.1000000000000000000001,"
-                    + "\"huge\":1E+400,\"text\":\"line\\nbreak\"}";
             assertThat(new String(storage.get(DB, "k").orElseThrow().body(), StandardCharsets.UTF_8)).isEqualTo(expected);
-            storage.close();
-            try (Storage reopened = open(StorageOptions.empty())) {
-                assertThat(new String(reopened.get(DB, "k").orElseThrow().body(), StandardCharsets.UTF_8)).isEqualTo(expected);
-            }
+        }
+        try (Storage reopened = open(StorageOptions.empty())) {
+            assertThat(new String(reopened.get(DB, "k").orElseThrow().body(), StandardCharsets.UTF_8)).isEqualTo(expected);
         }
     }
 
