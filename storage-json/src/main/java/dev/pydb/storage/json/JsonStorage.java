@@ -168,7 +168,9 @@ final class JsonStorage implements Storage {
         List<WriteOp> prepared = new ArrayList<>(ops.size());
         for (int i = 0; i < ops.size(); i++) {
             try {
-                prepared.add(normalized(ops.get(i)));
+                WriteOp op = ops.get(i);
+                requireEncodableKey(op.key());
+                prepared.add(normalized(op));
             } catch (PydbException e) {
                 throw e.withDetail("index", i);
             }
@@ -195,6 +197,19 @@ final class JsonStorage implements Storage {
         committer.stop();
         closeLogs(databases);
         LOG.info("json storage: closed {}", root);
+    }
+
+    /** Keys are stored as UTF-8, which cannot hold a lone surrogate. */
+    private static void requireEncodableKey(String key) {
+        for (int i = 0; i < key.length(); i++) {
+            char c = key.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < key.length() && Character.isLowSurrogate(key.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                throw PydbException.badRequest("key contains a lone surrogate (U+" + Integer.toHexString(c).toUpperCase()
+                        + ") at index " + i + "; keys must be valid Unicode");
+            }
+        }
     }
 
     private static WriteOp normalized(WriteOp op) {

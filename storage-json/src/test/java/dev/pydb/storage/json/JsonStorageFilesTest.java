@@ -218,6 +218,21 @@ final class JsonStorageFilesTest {
     }
 
     @Test
+    void aKeyWithALoneSurrogateIsABadRequest() {
+        try (Storage storage = open(StorageOptions.empty())) {
+            storage.createDatabase(DB);
+            for (String key : List.of("a\uD800", "\uDC00b", "x\uDE00\uD83Dy")) {
+                PydbException e = catchThrowableOfType(PydbException.class,
+                        () -> storage.write(DB, List.of(WriteOp.Put.of("ok", body("{}")), WriteOp.Put.of(key, body("{}")))));
+                assertThat(e.code()).isEqualTo(ErrorCode.BAD_REQUEST);
+                assertThat(e.details()).containsEntry("index", 1);
+            }
+            assertThat(storage.put(DB, "\uD83D\uDE00", body("{}"), Storage.ANY_REVISION)).isEqualTo(1);
+            assertThat(storage.count(DB)).isEqualTo(1);
+        }
+    }
+
+    @Test
     void recordsAlreadyInTheSnapshotAreSkipped() throws IOException {
         // A crash between writing the snapshot and emptying the log leaves old records behind.
         writeThreeBatches();
