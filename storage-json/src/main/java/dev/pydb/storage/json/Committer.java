@@ -46,6 +46,7 @@ final class Committer {
     private final BlockingQueue<Task> queue = new LinkedBlockingQueue<>();
     private final Thread thread;
     private volatile String failure;
+    private volatile long logSyncs;
 
     Committer(Path databasesDirectory, Map<String, Database> databases, JsonStorageOptions options) {
         this.databasesDirectory = requireNonNull(databasesDirectory, "databasesDirectory is null");
@@ -80,6 +81,16 @@ final class Committer {
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** How many log fsyncs the committer has done (one per touched database per group). */
+    long logSyncs() {
+        return logSyncs;
+    }
+
+    /** How many tasks wait for the committer. */
+    int queuedTasks() {
+        return queue.size();
     }
 
     private void run() {
@@ -209,6 +220,7 @@ final class Committer {
             for (Pending pending : pendings.values()) {
                 if (pending.records > 0) {
                     pending.database.log().sync();
+                    logSyncs++; // only this thread writes it
                 }
             }
         } catch (IOException e) {

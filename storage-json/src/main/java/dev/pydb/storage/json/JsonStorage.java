@@ -105,6 +105,16 @@ final class JsonStorage implements Storage {
         return "." + database + ".dropped-" + Math.abs(unique);
     }
 
+    /** How many log fsyncs have been done: fewer than writes when writers share them (group commit). */
+    long logSyncs() {
+        return committer.logSyncs();
+    }
+
+    /** How many changes wait for the committer thread. */
+    int queuedTasks() {
+        return committer.queuedTasks();
+    }
+
     @Override
     public void createDatabase(String db) {
         requireNonNull(db, "db is null");
