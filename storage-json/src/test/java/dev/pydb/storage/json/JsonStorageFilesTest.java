@@ -233,6 +233,22 @@ final class JsonStorageFilesTest {
     }
 
     @Test
+    void anUpdateFunctionThatWritesToTheStorageFailsInsteadOfDeadlocking() {
+        try (Storage storage = open(StorageOptions.empty())) {
+            storage.createDatabase(DB);
+            storage.put(DB, "k", body("{}"), Storage.ANY_REVISION);
+            Throwable e = catchThrowableOfType(IllegalStateException.class, () -> storage.write(DB, List.of(
+                    new WriteOp.Update("k", current -> {
+                        storage.put(DB, "other", body("{}"), Storage.ANY_REVISION);
+                        return current;
+                    }, Storage.ANY_REVISION))));
+            assertThat(e).hasMessageContaining("update function");
+            assertThat(storage.get(DB, "other")).isEmpty();
+            assertThat(storage.put(DB, "k", body("{\"still\":\"writable\"}"), 1)).isEqualTo(2);
+        }
+    }
+
+    @Test
     void recordsAlreadyInTheSnapshotAreSkipped() throws IOException {
         // A crash between writing the snapshot and emptying the log leaves old records behind.
         writeThreeBatches();
