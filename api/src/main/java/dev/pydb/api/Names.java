@@ -25,10 +25,17 @@ public final class Names {
         return name;
     }
 
-    /** Returns {@code key}, or throws {@code BAD_REQUEST} for an empty key and {@code LIMIT_EXCEEDED} for a long one. */
+    /**
+     * Returns {@code key}, or throws {@code BAD_REQUEST} for an empty key or one with a lone UTF-16
+     * surrogate (UTF-8 cannot encode it, so backends would store something else), and
+     * {@code LIMIT_EXCEEDED} for one over {@link #MAX_KEY_BYTES}.
+     */
     public static String requireKey(String key) {
         if (key == null || key.isEmpty()) {
             throw PydbException.badRequest("key must be a non-empty string");
+        }
+        if (hasLoneSurrogate(key)) {
+            throw PydbException.badRequest("key contains a lone UTF-16 surrogate, which UTF-8 cannot encode");
         }
         int bytes = utf8Length(key);
         if (bytes > MAX_KEY_BYTES) {
@@ -36,6 +43,18 @@ public final class Names {
                     "key is " + bytes + " bytes of UTF-8, the limit is " + MAX_KEY_BYTES);
         }
         return key;
+    }
+
+    private static boolean hasLoneSurrogate(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The number of bytes of {@code s} in UTF-8. */
