@@ -95,7 +95,6 @@ public final class PydbServer implements AutoCloseable {
         List<LoadedPlugin> plugins = components.plugins().load(homeDirectory.resolve(config.plugins().dir()).normalize());
         StorageProvider provider = chooseProvider(config.storage().provider(), plugins);
         ActionRegistry registry = ActionRegistry.of(actionRegistrations(plugins));
-        plugins.forEach(PydbServer::logPlugin);
         ObjectMapper json = JsonSupport.mapper(config.server().maxQueryLength());
 
         Path storagePath = homeDirectory.resolve(config.storage().path()).normalize();
@@ -292,11 +291,5 @@ public final class PydbServer implements AutoCloseable {
                         p.storageProviders().stream().map(StorageProvider::name).sorted().toList(),
                         p.actionHandlers().stream().map(h -> ActionRegistry.normalize(h.action())).sorted().toList()))
                 .toList();
-    }
-
-    private static void logPlugin(LoadedPlugin plugin) {
-        LOG.info("plugin {} from {}: storage providers {}, actions {}", plugin.name(), plugin.path(),
-                plugin.storageProviders().stream().map(StorageProvider::name).sorted().toList(),
-                plugin.actionHandlers().stream().map(ActionHandler::action).sorted().toList());
     }
 }
