@@ -140,11 +140,11 @@ final class LmdbTables {
             return List.of();
         }
         byte[] prefix = prefix(db);
-        ByteBuffer start = afterKey == null ? direct(prefix) : documentKey(prefix, afterKey);
+        ByteBuffer start = afterKey == null ? direct(prefix) : RecordCodec.seekKey(prefix, afterKey);
         List<Document> page = new ArrayList<>(Math.min(limit, 1024));
         try (Cursor<ByteBuffer> cursor = documents.openCursor(txn)) {
             boolean found = cursor.get(start, GetOp.MDB_SET_RANGE);
-            if (found && afterKey != null && cursor.key().equals(start)) {
+            if (found && cursor.key().equals(start)) {
                 found = cursor.next();
             }
             while (found && page.size() < limit && hasPrefix(cursor.key(), prefix)) {

@@ -2,6 +2,7 @@ package dev.pydb.storage.lmdb;
 
 import dev.pydb.api.Names;
 import dev.pydb.api.PydbException;
+import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -45,6 +46,43 @@ final class RecordCodec {
         ByteBuffer buffer = ByteBuffer.allocateDirect(prefix.length + keyBytes.length);
         buffer.put(prefix).put(keyBytes).flip();
         return buffer;
+    }
+
+    /**
+     * The seek position of "strictly after {@code afterKey}" among the keys of the database with
+     * {@code prefix}: {@code prefix + UTF-8(afterKey)}, cut to {@link Names#MAX_KEY_BYTES} bytes.
+     * The cut is exact: no stored key is longer than the cut key, so a stored key is after
+     * {@code afterKey} if and only if it is after the cut key. Unpaired surrogates are encoded
+     * like other code points (3 bytes), which keeps code point order.
+     */
+    static ByteBuffer seekKey(byte[] prefix, String afterKey) {
+        byte[] keyBytes = codePointBytes(afterKey);
+        int keyLength = Math.min(keyBytes.length, Names.MAX_KEY_BYTES);
+        ByteBuffer buffer = ByteBuffer.allocateDirect(prefix.length + keyLength);
+        buffer.put(prefix).put(keyBytes, 0, keyLength).flip();
+        return buffer;
+    }
+
+    private static byte[] codePointBytes(String s) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(s.length() * 3);
+        s.codePoints().forEach(cp -> {
+            if (cp < 0x80) {
+                out.write(cp);
+            } else if (cp < 0x800) {
+                out.write(0xC0 | (cp >> 6));
+                out.write(0x80 | (cp & 0x3F));
+            } else if (cp < 0x10000) {
+                out.write(0xE0 | (cp >> 12));
+                out.write(0x80 | ((cp >> 6) & 0x3F));
+                out.write(0x80 | (cp & 0x3F));
+            } else {
+                out.write(0xF0 | (cp >> 18));
+                out.write(0x80 | ((cp >> 12) & 0x3F));
+                out.write(0x80 | ((cp >> 6) & 0x3F));
+                out.write(0x80 | (cp & 0x3F));
+            }
+        });
+        return out.toByteArray();
     }
 
     /** The UTF-8 bytes of a key, after checking the protocol's rules and that it is valid Unicode. */
