@@ -78,6 +78,11 @@ final class GroupCommitWriter implements AutoCloseable {
         return request.await();
     }
 
+    /** Tasks waiting for the next group. */
+    int queuedCount() {
+        return queue.size();
+    }
+
     /** Durable commits so far. */
     long commitCount() {
         return commits.get();

@@ -168,7 +168,8 @@ final class LmdbStorage implements Storage {
         return gate.call(() -> writer.execute(task));
     }
 
-    private <T> T read(Function<Txn<ByteBuffer>, T> body) {
+    /** Runs {@code body} in a read-only transaction, unless closed; {@link #close()} waits for it. */
+    <T> T read(Function<Txn<ByteBuffer>, T> body) {
         return gate.call(() -> {
             readerSlots.acquireUninterruptibly();
             try (Txn<ByteBuffer> txn = env.txnRead()) {
