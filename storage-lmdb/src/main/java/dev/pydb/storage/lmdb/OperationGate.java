@@ -23,6 +23,10 @@ final class OperationGate {
 
     /** Runs {@code operation} unless the gate is closed; {@link #close()} waits for it. */
     <T> T call(Supplier<T> operation) {
+        if (closed) {
+            // fail fast: while close waits for running operations, the read lock is not granted
+            throw new StorageClosedException(storageName);
+        }
         Lock running = lock.readLock();
         running.lock();
         try {
