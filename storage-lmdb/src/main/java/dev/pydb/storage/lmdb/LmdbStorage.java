@@ -70,7 +70,7 @@ final class LmdbStorage implements Storage {
         GroupCommitWriter writer = new GroupCommitWriter(env, options.mapSizeBytes(), "pydb-lmdb-writer");
         try {
             writer.start();
-            LmdbTables tables = writer.execute(txn -> LmdbTables.open(env, txn));
+            LmdbTables tables = writer.execute(txn -> writeTxn -> LmdbTables.open(env, writeTxn));
             LOG.info("opened lmdb storage in {} (map_size_bytes={}, max_readers={})", path, options.mapSizeBytes(),
                     options.maxReaders());
             return new LmdbStorage(path, env, writer, tables, options.maxReaders(), afterClose);
@@ -86,18 +86,12 @@ final class LmdbStorage implements Storage {
 
     @Override
     public void createDatabase(String db) {
-        write(txn -> {
-            tables.createDatabase(txn, db);
-            return null;
-        });
+        write(txn -> tables.prepareCreateDatabase(txn, db));
     }
 
     @Override
     public void dropDatabase(String db) {
-        write(txn -> {
-            tables.dropDatabase(txn, db);
-            return null;
-        });
+        write(txn -> tables.prepareDropDatabase(txn, db));
     }
 
     @Override
@@ -132,7 +126,7 @@ final class LmdbStorage implements Storage {
             read(txn -> tables.count(txn, db));
             return List.of();
         }
-        return write(txn -> tables.write(txn, db, batch));
+        return write(txn -> tables.prepareWrite(txn, db, batch));
     }
 
     /** Durable commits so far (for tests and statistics). */

@@ -18,14 +18,15 @@ import dev.pydb.api.storage.WriteResult;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.lmdbjava.Cursor;
 import org.lmdbjava.Dbi;
 import org.lmdbjava.DbiFlags;
 import org.lmdbjava.Env;
 import org.lmdbjava.GetOp;
-import org.lmdbjava.PutFlags;
 import org.lmdbjava.Txn;
 
 /**
@@ -77,25 +78,34 @@ final class LmdbTables {
 
     // ---- databases
 
-    void createDatabase(Txn<ByteBuffer> txn, String db) {
-        if (!databases.put(txn, direct(databaseName(db)), RecordCodec.number(0), PutFlags.MDB_NOOVERWRITE)) {
+    PreparedWrite<Void> prepareCreateDatabase(Txn<ByteBuffer> txn, String db) {
+        ByteBuffer name = direct(databaseName(db));
+        if (databases.get(txn, name) != null) {
             throw PydbException.dbExists(db);
         }
+        return writeTxn -> {
+            databases.put(writeTxn, name, RecordCodec.number(0));
+            return null;
+        };
     }
 
-    void dropDatabase(Txn<ByteBuffer> txn, String db) {
+    PreparedWrite<Void> prepareDropDatabase(Txn<ByteBuffer> txn, String db) {
         ByteBuffer name = direct(databaseName(db));
-        if (!databases.delete(txn, name)) {
+        if (databases.get(txn, name) == null) {
             throw PydbException.dbNotFound(db);
         }
         byte[] prefix = prefix(db);
-        try (Cursor<ByteBuffer> cursor = documents.openCursor(txn)) {
-            boolean found = cursor.get(direct(prefix), GetOp.MDB_SET_RANGE);
-            while (found && hasPrefix(cursor.key(), prefix)) {
-                cursor.delete();
-                found = cursor.next();
+        return writeTxn -> {
+            databases.delete(writeTxn, name);
+            try (Cursor<ByteBuffer> cursor = documents.openCursor(writeTxn)) {
+                boolean found = cursor.get(direct(prefix), GetOp.MDB_SET_RANGE);
+                while (found && hasPrefix(cursor.key(), prefix)) {
+                    cursor.delete();
+                    found = cursor.next();
+                }
             }
-        }
+            return null;
+        };
     }
 
     List<String> listDatabases(Txn<ByteBuffer> txn) {
@@ -157,25 +167,27 @@ final class LmdbTables {
     }
 
     /**
-     * Applies {@code ops} in order inside {@code txn} and updates the document count. On a failing
-     * operation it throws, with the operation's position as detail {@code index}, leaving
-     * {@code txn} half-written: the caller must abort it.
+     * Checks {@code ops} in order against {@code txn} without writing anything, each seeing the
+     * effects of the earlier ones, and returns the writes that apply them and update the document
+     * count. A failing operation throws, with its position as detail {@code index}, and leaves
+     * {@code txn} untouched.
      */
-    List<WriteResult> write(Txn<ByteBuffer> txn, String db, List<WriteOp> ops) {
+    PreparedWrite<List<WriteResult>> prepareWrite(Txn<ByteBuffer> txn, String db, List<WriteOp> ops) {
         ByteBuffer name = direct(databaseName(db));
         ByteBuffer countValue = databases.get(txn, name);
         if (countValue == null) {
             throw PydbException.dbNotFound(db);
         }
-        long count = RecordCodec.numberOf(countValue);
-        long initialCount = count;
+        long initialCount = RecordCodec.numberOf(countValue);
+        long count = initialCount;
         byte[] prefix = prefix(db);
+        Map<String, PendingDocument> pending = new LinkedHashMap<>();
         List<WriteResult> results = new ArrayList<>(ops.size());
         for (int index = 0; index < ops.size(); index++) {
             WriteOp op = ops.get(index);
             WriteResult result;
             try {
-                result = apply(txn, db, prefix, op);
+                result = check(txn, db, prefix, op, pending);
             } catch (PydbException e) {
                 throw e.withDetail("index", index);
             }
@@ -186,53 +198,80 @@ final class LmdbTables {
             }
             results.add(result);
         }
-        if (count != initialCount) {
-            databases.put(txn, name, RecordCodec.number(count));
-        }
-        return List.copyOf(results);
+        long finalCount = count;
+        List<WriteResult> immutableResults = List.copyOf(results);
+        return writeTxn -> {
+            for (PendingDocument document : pending.values()) {
+                if (document.body() == null) {
+                    documents.delete(writeTxn, document.recordKey());
+                } else {
+                    ByteBuffer target = documents.reserve(writeTxn, document.recordKey(),
+                            RecordCodec.valueLength(document.body()));
+                    RecordCodec.writeValue(target, document.rev(), document.body());
+                }
+            }
+            if (finalCount != initialCount) {
+                databases.put(writeTxn, name, RecordCodec.number(finalCount));
+            }
+            return immutableResults;
+        };
     }
 
-    private WriteResult apply(Txn<ByteBuffer> txn, String db, byte[] prefix, WriteOp op) {
+    /** The state of a document after the checked operations of a batch; {@code body} null = deleted. */
+    private record PendingDocument(ByteBuffer recordKey, long rev, byte[] body) {}
+
+    private WriteResult check(Txn<ByteBuffer> txn, String db, byte[] prefix, WriteOp op,
+            Map<String, PendingDocument> pending) {
         String key = op.key();
-        ByteBuffer recordKey = documentKey(prefix, key);
-        ByteBuffer current = documents.get(txn, recordKey);
-        long currentRev = current == null ? 0 : revisionOf(current);
+        PendingDocument earlier = pending.get(key);
+        ByteBuffer recordKey;
+        long currentRev;
+        ByteBuffer stored = null;
+        if (earlier != null) {
+            recordKey = earlier.recordKey();
+            currentRev = earlier.body() == null ? 0 : earlier.rev();
+        } else {
+            recordKey = documentKey(prefix, key);
+            stored = documents.get(txn, recordKey);
+            currentRev = stored == null ? 0 : revisionOf(stored);
+        }
         return switch (op) {
             case WriteOp.Put put -> {
                 checkRevision(db, key, put.expectedRev(), currentRev);
-                yield store(txn, recordKey, key, currentRev + 1, put.body());
+                yield written(pending, recordKey, key, currentRev + 1, put.body());
             }
             case WriteOp.Insert insert -> {
                 if (currentRev != 0) {
                     throw PydbException.keyExists(db, key);
                 }
-                yield store(txn, recordKey, key, 1, insert.body());
+                yield written(pending, recordKey, key, 1, insert.body());
             }
             case WriteOp.Update update -> {
                 if (currentRev == 0) {
                     throw PydbException.notFound(db, key);
                 }
                 checkRevision(db, key, update.expectedRev(), currentRev);
-                byte[] changed = update.change().apply(bodyOf(current));
+                byte[] current = earlier != null ? earlier.body().clone() : bodyOf(stored);
+                byte[] changed = update.change().apply(current);
                 if (changed == null) {
                     throw new IllegalStateException("the update of key '" + key + "' returned no body");
                 }
-                yield store(txn, recordKey, key, currentRev + 1, changed);
+                yield written(pending, recordKey, key, currentRev + 1, changed);
             }
             case WriteOp.Delete delete -> {
                 if (currentRev == 0) {
                     throw PydbException.notFound(db, key);
                 }
                 checkRevision(db, key, delete.expectedRev(), currentRev);
-                documents.delete(txn, recordKey);
+                pending.put(key, new PendingDocument(recordKey, 0, null));
                 yield WriteResult.deleted(key);
             }
         };
     }
 
-    private WriteResult store(Txn<ByteBuffer> txn, ByteBuffer recordKey, String key, long rev, byte[] body) {
-        ByteBuffer target = documents.reserve(txn, recordKey, RecordCodec.valueLength(body));
-        RecordCodec.writeValue(target, rev, body);
+    private static WriteResult written(Map<String, PendingDocument> pending, ByteBuffer recordKey, String key, long rev,
+            byte[] body) {
+        pending.put(key, new PendingDocument(recordKey, rev, body));
         return WriteResult.written(key, rev);
     }
 

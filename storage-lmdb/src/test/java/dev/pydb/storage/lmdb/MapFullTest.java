@@ -102,7 +102,7 @@ final class MapFullTest {
             LmdbTables tables;
             try (Txn<ByteBuffer> txn = env.txnWrite()) {
                 tables = LmdbTables.open(env, txn);
-                tables.createDatabase(txn, DB);
+                tables.prepareCreateDatabase(txn, DB).apply(txn);
                 txn.commit();
             }
             GroupCommitWriter writer = new GroupCommitWriter(env, MAP_SIZE, "test-writer");
@@ -134,7 +134,7 @@ final class MapFullTest {
                 });
                 assertThat(e).isNotNull();
                 assertThat(e.code()).isEqualTo(ErrorCode.LIMIT_EXCEEDED);
-                assertThat(writer.commitCount()).as("the group failed whole, then two single commits").isEqualTo(2);
+                assertThat(writer.commitCount()).as("the group failed as a whole, then two single commits").isEqualTo(2);
             } finally {
                 writer.close();
                 callers.shutdownNow();
@@ -149,6 +149,6 @@ final class MapFullTest {
 
     private static CompletableFuture<List<WriteResult>> submit(ExecutorService callers, GroupCommitWriter writer,
             LmdbTables tables, List<WriteOp> ops) {
-        return CompletableFuture.supplyAsync(() -> writer.execute(txn -> tables.write(txn, DB, ops)), callers);
+        return CompletableFuture.supplyAsync(() -> writer.execute(txn -> tables.prepareWrite(txn, DB, ops)), callers);
     }
 }
