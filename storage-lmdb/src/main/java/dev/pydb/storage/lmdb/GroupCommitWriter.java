@@ -42,6 +42,7 @@ final class GroupCommitWriter implements AutoCloseable {
     }
 
     static final int MAX_GROUP_SIZE = 256;
+    private static final long MAX_GATHER_NANOS = 1_000_000;
     private static final Logger LOG = LoggerFactory.getLogger(GroupCommitWriter.class);
 
     private final Env<ByteBuffer> env;
@@ -51,7 +52,6 @@ final class GroupCommitWriter implements AutoCloseable {
     private final Thread thread;
     private final AtomicLong commits = new AtomicLong();
     private final AtomicLong committedTasks = new AtomicLong();
-    private static final long MAX_GATHER_NANOS = 1_000_000;
     /** Duration of the last successful commit; written and read by the writer thread only. */
     private long lastCommitNanos;
     private volatile boolean stopping;

@@ -35,9 +35,9 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <h2>Transactions</h2>
  * Commits are durable (no {@code MDB_NOSYNC}/{@code MDB_MAPASYNC}). All write transactions run on
- * one platform thread that commits the batches of many callers together (group commit), each batch
- * in a nested transaction so it stays atomic on its own. Reads use read-only transactions on the
- * caller's thread ({@code MDB_NOTLS}, so virtual threads are fine).
+ * one platform thread that commits the batches of many callers together (group commit); each batch
+ * is checked before any of it is written, so it stays atomic on its own. Reads use read-only
+ * transactions on the caller's thread ({@code MDB_NOTLS}, so virtual threads are fine).
  *
  * <p>The JVM needs {@code --add-opens java.base/java.nio=ALL-UNNAMED --add-opens
  * java.base/sun.nio.ch=ALL-UNNAMED --enable-native-access=ALL-UNNAMED}. A path can be open only
