@@ -9,6 +9,8 @@ import dev.pydb.api.PydbException;
 import dev.pydb.api.storage.Document;
 import dev.pydb.api.storage.Storage;
 import dev.pydb.api.storage.WriteOp;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,6 +18,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.lmdbjava.Dbi;
+import org.lmdbjava.Env;
+import org.lmdbjava.Txn;
 
 /** The key layout: database prefixes never mix, cut seek keys, invalid Unicode keys. */
 final class LmdbLayoutTest {
@@ -104,5 +109,22 @@ final class LmdbLayoutTest {
         assertThatThrownBy(() -> storage.write("nope", List.of()))
                 .isInstanceOf(PydbException.class)
                 .extracting(e -> ((PydbException) e).code()).isEqualTo(ErrorCode.DB_NOT_FOUND);
+    }
+
+    @Test
+    void dataOfAnotherFormatVersionIsRefusedAtOpen() {
+        Path other = tempDir.resolve("other");
+        LmdbTestStorages.open(other).close();
+        try (Env<ByteBuffer> env = Env.create().setMaxDbs(LmdbTables.DBI_COUNT).open(other.toFile())) {
+            Dbi<ByteBuffer> meta = env.openDbi("meta");
+            try (Txn<ByteBuffer> txn = env.txnWrite()) {
+                meta.put(txn, RecordCodec.direct("format_version".getBytes(StandardCharsets.US_ASCII)), RecordCodec.number(2));
+                txn.commit();
+            }
+        }
+        assertThatThrownBy(() -> LmdbTestStorages.open(other))
+                .isInstanceOf(PydbException.class)
+                .hasMessageContaining("format version 2")
+                .extracting(e -> ((PydbException) e).code()).isEqualTo(ErrorCode.UNAVAILABLE);
     }
 }
