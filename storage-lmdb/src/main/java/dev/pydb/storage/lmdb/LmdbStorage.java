@@ -30,6 +30,8 @@ import org.slf4j.LoggerFactory;
  */
 final class LmdbStorage implements Storage {
     static final String NAME = "lmdb";
+    static final String JVM_FLAGS = "--add-opens java.base/java.nio=ALL-UNNAMED --add-opens java.base/sun.nio.ch=ALL-UNNAMED"
+            + " --enable-native-access=ALL-UNNAMED";
     private static final Logger LOG = LoggerFactory.getLogger(LmdbStorage.class);
 
     private final Path path;
@@ -66,6 +68,10 @@ final class LmdbStorage implements Storage {
                     .open(path.toFile(), EnvFlags.MDB_NOTLS);
         } catch (LmdbException e) {
             throw new PydbException(ErrorCode.UNAVAILABLE, "cannot open the lmdb data in " + path + ": " + e.getMessage(), e);
+        } catch (LinkageError e) {
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            throw new PydbException(ErrorCode.UNAVAILABLE, "cannot load LMDB (lmdbjava): " + cause
+                    + "; the JVM needs " + JVM_FLAGS + " and a writable java.io.tmpdir (or -Dlmdbjava.extract.dir)", e);
         }
         GroupCommitWriter writer = new GroupCommitWriter(env, options.mapSizeBytes(), "pydb-lmdb-writer");
         try {

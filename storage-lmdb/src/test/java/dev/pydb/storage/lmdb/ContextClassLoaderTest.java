@@ -36,13 +36,25 @@ final class ContextClassLoaderTest {
         assertThat(result.output()).doesNotContain("OPENED").contains("Classpath resource not found");
     }
 
+    @Test
+    void withoutTheJvmFlagsOpeningFailsWithAMessageNamingThem() throws Exception {
+        ChildResult result = runChild("provider", false);
+        assertThat(result.exitCode()).as("child output:%n%s", result.output()).isNotZero();
+        assertThat(result.output()).contains("PydbException[UNAVAILABLE]: cannot load LMDB (lmdbjava)")
+                .contains(LmdbStorage.JVM_FLAGS);
+    }
+
     private record ChildResult(int exitCode, String output) {}
 
     private ChildResult runChild(String mode) throws IOException, InterruptedException {
+        return runChild(mode, true);
+    }
+
+    private ChildResult runChild(String mode, boolean withJvmFlags) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElseThrow());
         for (String argument : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-            if (argument.startsWith("--add-opens") || argument.startsWith("--enable-native-access")) {
+            if (withJvmFlags && (argument.startsWith("--add-opens") || argument.startsWith("--enable-native-access"))) {
                 command.add(argument);
             }
         }
