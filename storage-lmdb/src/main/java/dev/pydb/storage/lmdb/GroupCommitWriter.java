@@ -93,7 +93,7 @@ final class GroupCommitWriter implements AutoCloseable {
         return commits.get();
     }
 
-    /** Tasks whose commit succeeded so far (including those that failed on their own and were rolled back). */
+    /** Tasks in groups whose commit succeeded so far (including tasks whose checks failed, which wrote nothing). */
     long committedTaskCount() {
         return committedTasks.get();
     }
