@@ -65,8 +65,8 @@ final class GroupCommitTest {
     /**
      * Durable puts of 16 writers against one writer (one commit per put). The target is 10x; it
      * holds when a commit's fsync costs a millisecond or more (11-26x measured on this VM). When
-     * the disk syncs in 0.3 ms, 16 writers on 2 shared cores are CPU-bound (5-8x measured), so
-     * the assertion is the best of three rounds reaching 5x.
+     * the disk syncs in 0.3 ms, waking 16 threads on 2 cores shared with other builds takes about
+     * as long as a commit (5-8x measured), so the assertion is the best of three rounds reaching 5x.
      */
     @Test
     void sixteenWritersAreManyTimesFasterThanOne() throws Exception {
