@@ -1,0 +1,163 @@
+package dev.pydb.storage.lmdb;
+
+import dev.pydb.api.Names;
+import dev.pydb.api.PydbException;
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The byte layout of the {@code lmdb} backend's records (see {@code docs/STORAGE-LMDB.md}).
+ *
+ * <ul>
+ *   <li>document key: {@code <db name, ASCII> 0x00 <key, UTF-8>}; database names never contain
+ *       {@code 0x00}, so the prefix {@code <db> 0x00} selects exactly one database, and within it
+ *       LMDB's unsigned byte order is {@link dev.pydb.api.storage.KeyOrder}.</li>
+ *   <li>document value: the revision as 8 bytes big-endian, then the body.</li>
+ *   <li>database entry: key = the name, value = the document count as 8 bytes big-endian.</li>
+ * </ul>
+ *
+ * Buffers handed to lmdbjava are direct, positioned at 0 and limited to their content.
+ */
+final class RecordCodec {
+    static final int REVISION_BYTES = Long.BYTES;
+    static final byte SEPARATOR = 0;
+
+    private RecordCodec() {}
+
+    /** The prefix {@code <db> 0x00} shared by all documents of {@code db}. */
+    static byte[] prefix(String db) {
+        byte[] name = databaseName(db);
+        byte[] prefix = new byte[name.length + 1];
+        System.arraycopy(name, 0, prefix, 0, name.length);
+        prefix[name.length] = SEPARATOR;
+        return prefix;
+    }
+
+    /** The database entry key: the name's ASCII bytes. */
+    static byte[] databaseName(String db) {
+        return Names.requireDatabaseName(db).getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /** The document key {@code <db> 0x00 <key>} in a new direct buffer. */
+    static ByteBuffer documentKey(byte[] prefix, String key) {
+        byte[] keyBytes = keyBytes(key);
+        ByteBuffer buffer = ByteBuffer.allocateDirect(prefix.length + keyBytes.length);
+        buffer.put(prefix).put(keyBytes).flip();
+        return buffer;
+    }
+
+    /**
+     * The seek position of "strictly after {@code afterKey}" among the keys of the database with
+     * {@code prefix}: {@code prefix + UTF-8(afterKey)}, cut to {@link Names#MAX_KEY_BYTES} bytes.
+     * The cut is exact: no stored key is longer than the cut key, so a stored key is after
+     * {@code afterKey} if and only if it is after the cut key. Unpaired surrogates are encoded
+     * like other code points (3 bytes), which keeps code point order.
+     */
+    static ByteBuffer seekKey(byte[] prefix, String afterKey) {
+        byte[] keyBytes = codePointBytes(afterKey);
+        int keyLength = Math.min(keyBytes.length, Names.MAX_KEY_BYTES);
+        ByteBuffer buffer = ByteBuffer.allocateDirect(prefix.length + keyLength);
+        buffer.put(prefix).put(keyBytes, 0, keyLength).flip();
+        return buffer;
+    }
+
+    private static byte[] codePointBytes(String s) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(s.length() * 3);
+        s.codePoints().forEach(cp -> {
+            if (cp < 0x80) {
+                out.write(cp);
+            } else if (cp < 0x800) {
+                out.write(0xC0 | (cp >> 6));
+                out.write(0x80 | (cp & 0x3F));
+            } else if (cp < 0x10000) {
+                out.write(0xE0 | (cp >> 12));
+                out.write(0x80 | ((cp >> 6) & 0x3F));
+                out.write(0x80 | (cp & 0x3F));
+            } else {
+                out.write(0xF0 | (cp >> 18));
+                out.write(0x80 | ((cp >> 12) & 0x3F));
+                out.write(0x80 | ((cp >> 6) & 0x3F));
+                out.write(0x80 | (cp & 0x3F));
+            }
+        });
+        return out.toByteArray();
+    }
+
+    /** The UTF-8 bytes of a key, after checking the protocol's rules and that it is valid Unicode. */
+    static byte[] keyBytes(String key) {
+        Names.requireKey(key);
+        if (key.codePoints().anyMatch(cp -> Character.getType(cp) == Character.SURROGATE)) {
+            throw PydbException.badRequest("key is not valid Unicode: it contains an unpaired surrogate");
+        }
+        return key.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** A direct buffer holding exactly {@code bytes}. */
+    static ByteBuffer direct(byte[] bytes) {
+        ByteBuffer buffer = ByteBuffer.allocateDirect(bytes.length);
+        buffer.put(bytes).flip();
+        return buffer;
+    }
+
+    /** Whether {@code recordKey} (from LMDB, positioned at 0) starts with {@code prefix}. */
+    static boolean hasPrefix(ByteBuffer recordKey, byte[] prefix) {
+        if (recordKey.remaining() < prefix.length) {
+            return false;
+        }
+        for (int i = 0; i < prefix.length; i++) {
+            if (recordKey.get(i) != prefix[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The document key of a record key known to start with {@code prefix}. */
+    static String documentKeyOf(ByteBuffer recordKey, byte[] prefix) {
+        byte[] keyBytes = new byte[recordKey.remaining() - prefix.length];
+        recordKey.get(prefix.length, keyBytes);
+        return new String(keyBytes, StandardCharsets.UTF_8);
+    }
+
+    /** The database name of a database entry key. */
+    static String databaseNameOf(ByteBuffer entryKey) {
+        byte[] name = new byte[entryKey.remaining()];
+        entryKey.get(0, name);
+        return new String(name, StandardCharsets.US_ASCII);
+    }
+
+    /** The revision stored at the start of a document value. */
+    static long revisionOf(ByteBuffer value) {
+        return value.order(ByteOrder.BIG_ENDIAN).getLong(0);
+    }
+
+    /** A copy of the body stored after the revision of a document value. */
+    static byte[] bodyOf(ByteBuffer value) {
+        byte[] body = new byte[value.remaining() - REVISION_BYTES];
+        value.get(REVISION_BYTES, body);
+        return body;
+    }
+
+    /** Writes revision and body into {@code target} (a reserved value of exactly {@link #valueLength}). */
+    static void writeValue(ByteBuffer target, long rev, byte[] body) {
+        target.order(ByteOrder.BIG_ENDIAN).putLong(0, rev).put(REVISION_BYTES, body);
+    }
+
+    static int valueLength(byte[] body) {
+        return REVISION_BYTES + body.length;
+    }
+
+    /** An 8-byte big-endian number in a new direct buffer. */
+    static ByteBuffer number(long value) {
+        ByteBuffer buffer = ByteBuffer.allocateDirect(Long.BYTES).order(ByteOrder.BIG_ENDIAN);
+        buffer.putLong(0, value);
+        return buffer;
+    }
+
+    /** The 8-byte big-endian number in {@code value}. */
+    static long numberOf(ByteBuffer value) {
+        return value.order(ByteOrder.BIG_ENDIAN).getLong(0);
+    }
+}
