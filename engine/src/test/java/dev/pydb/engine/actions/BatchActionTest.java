@@ -11,6 +11,7 @@ import dev.pydb.api.ErrorCode;
 import dev.pydb.api.PydbException;
 import dev.pydb.api.action.Permission;
 import dev.pydb.engine.auth.MutableClock;
+import dev.pydb.engine.fakes.CountingStorage;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Random;
@@ -19,7 +20,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 class BatchActionTest {
-    private final InMemoryStorage storage = new InMemoryStorage();
+    private final CountingStorage storage = new CountingStorage();
     private final FakeRequestContext context = new FakeRequestContext(storage).database("shop")
             .limits(new FakeRequestContext.TestLimits(64, 4, 100, 10));
     private final BatchAction batch = new BatchAction(

@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.pydb.api.ErrorCode;
 import dev.pydb.api.action.Permission;
 import dev.pydb.api.action.Principal;
+import dev.pydb.storage.tck.memory.InMemoryStorage;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

@@ -13,6 +13,7 @@ import dev.pydb.api.action.ActionHandler;
 import dev.pydb.api.action.Permission;
 import dev.pydb.api.storage.Document;
 import dev.pydb.engine.auth.MutableClock;
+import dev.pydb.storage.tck.memory.InMemoryStorage;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;

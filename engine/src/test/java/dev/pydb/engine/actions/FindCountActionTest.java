@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.pydb.api.ErrorCode;
 import dev.pydb.api.action.Permission;
 import dev.pydb.api.storage.WriteOp;
+import dev.pydb.engine.fakes.CountingStorage;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -18,7 +19,7 @@ import org.junit.jupiter.api.Test;
 
 /** FIND and COUNT. */
 class FindCountActionTest {
-    private final InMemoryStorage storage = new InMemoryStorage();
+    private final CountingStorage storage = new CountingStorage();
     private final FakeRequestContext context = new FakeRequestContext(storage).database("shop")
             .limits(new FakeRequestContext.TestLimits(1024, 10, 50, 20));
 

@@ -16,6 +16,7 @@ import dev.pydb.engine.auth.PasswordHasher;
 import dev.pydb.engine.config.AuthConfig;
 import dev.pydb.engine.config.UserConfig;
 import dev.pydb.engine.session.Session;
+import dev.pydb.storage.tck.memory.InMemoryStorage;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -11,6 +11,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.pydb.api.action.Permission;
 import dev.pydb.engine.auth.MutableClock;
 import dev.pydb.engine.stats.ServerStats;
+import dev.pydb.storage.tck.memory.InMemoryStorage;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;

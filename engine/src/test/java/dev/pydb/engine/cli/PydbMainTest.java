@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.pydb.engine.config.LoggingConfig;
 import dev.pydb.engine.fakes.FakeAuthenticator;
 import dev.pydb.engine.fakes.FakeTransport;
-import dev.pydb.engine.fakes.InMemoryStorageProvider;
+import dev.pydb.engine.fakes.RecordingStorageProvider;
 import dev.pydb.engine.logging.LogbackConfigurator;
 import dev.pydb.engine.plugin.LoadedPlugin;
 import dev.pydb.engine.server.PydbVersion;
@@ -39,7 +39,7 @@ class PydbMainTest {
     @TempDir
     Path home;
 
-    private final InMemoryStorageProvider provider = new InMemoryStorageProvider("cli-memory");
+    private final RecordingStorageProvider provider = new RecordingStorageProvider("cli-memory");
     private final List<FakeTransport> transports = new CopyOnWriteArrayList<>();
     private final AtomicReference<Runnable> stopAction = new AtomicReference<>();
     private final StringWriter out = new StringWriter();

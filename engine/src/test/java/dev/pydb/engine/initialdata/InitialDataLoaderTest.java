@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pydb.api.storage.Document;
 import dev.pydb.engine.StartupException;
-import dev.pydb.engine.fakes.InMemoryStorage;
+import dev.pydb.engine.fakes.CountingStorage;
 import dev.pydb.engine.json.JsonSupport;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -26,7 +26,7 @@ class InitialDataLoaderTest {
             """;
 
     private final ObjectMapper json = JsonSupport.mapper(1 << 20);
-    private final InMemoryStorage storage = new InMemoryStorage();
+    private final CountingStorage storage = new CountingStorage();
     private final InitialDataLoader loader = new InitialDataLoader(json, 1024, 2);
 
     @TempDir

@@ -18,10 +18,9 @@ import dev.pydb.engine.config.EnvConfigBinder;
 import dev.pydb.engine.config.ServerConfig;
 import dev.pydb.engine.fakes.FakeAuthenticator;
 import dev.pydb.engine.fakes.FakeTransport;
-import dev.pydb.engine.fakes.InMemoryStorage;
-import dev.pydb.engine.fakes.InMemoryStorageProvider;
-import dev.pydb.engine.fakes.OtherInMemoryStorageProvider;
+import dev.pydb.engine.fakes.OtherRecordingStorageProvider;
 import dev.pydb.engine.fakes.OtherTestHandler;
+import dev.pydb.engine.fakes.RecordingStorageProvider;
 import dev.pydb.engine.fakes.TestHandler;
 import dev.pydb.engine.plugin.LoadedPlugin;
 import dev.pydb.engine.plugin.PluginLoadException;
@@ -29,6 +28,7 @@ import dev.pydb.engine.plugin.PluginSource;
 import dev.pydb.engine.stats.ServerInfo;
 import dev.pydb.engine.stats.ServerStats;
 import dev.pydb.engine.transport.RequestProcessor;
+import dev.pydb.storage.tck.memory.InMemoryStorage;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.URL;
@@ -50,7 +50,7 @@ class PydbServerTest {
     @TempDir
     Path home;
 
-    private final InMemoryStorageProvider provider = new InMemoryStorageProvider(PROVIDER);
+    private final RecordingStorageProvider provider = new RecordingStorageProvider(PROVIDER);
     private final FakeAuthenticator authenticator = new FakeAuthenticator();
     private final List<FakeTransport> transports = new ArrayList<>();
     private final List<Path> pluginDirsAsked = new ArrayList<>();
@@ -99,7 +99,7 @@ class PydbServerTest {
         try (URLClassLoader unrelated = new URLClassLoader(new URL[0], null)) {
             thread.setContextClassLoader(unrelated);
             start(config(""), Optional.empty());
-            assertThat(provider.contextClassLoaderAtOpen()).isSameAs(InMemoryStorageProvider.class.getClassLoader());
+            assertThat(provider.contextClassLoaderAtOpen()).isSameAs(RecordingStorageProvider.class.getClassLoader());
             assertThat(thread.getContextClassLoader()).isSameAs(unrelated);
         } finally {
             thread.setContextClassLoader(original);
@@ -131,7 +131,7 @@ class PydbServerTest {
 
     @Test
     void an_unknown_provider_fails_listing_the_available_ones_sorted() {
-        pluginProviders = List.of(new InMemoryStorageProvider("zeta"), new InMemoryStorageProvider("alpha"));
+        pluginProviders = List.of(new RecordingStorageProvider("zeta"), new RecordingStorageProvider("alpha"));
         assertThatThrownBy(() -> start(config(""), Optional.empty()))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageStartingWith("storage.provider: unknown provider '" + PROVIDER + "' (available: alpha, ")
@@ -141,12 +141,12 @@ class PydbServerTest {
 
     @Test
     void two_providers_with_one_name_fail_with_both_classes() {
-        pluginProviders = List.of(provider, new OtherInMemoryStorageProvider(PROVIDER));
+        pluginProviders = List.of(provider, new OtherRecordingStorageProvider(PROVIDER));
         assertThatThrownBy(() -> start(config(""), Optional.empty()))
                 .isInstanceOf(StartupException.class)
                 .hasMessageContaining("two storage providers named '" + PROVIDER + "'")
-                .hasMessageContaining(InMemoryStorageProvider.class.getName())
-                .hasMessageContaining(OtherInMemoryStorageProvider.class.getName())
+                .hasMessageContaining(RecordingStorageProvider.class.getName())
+                .hasMessageContaining(OtherRecordingStorageProvider.class.getName())
                 .hasMessageContaining("plugin " + home.resolve("plugins/test-plugin"));
     }
 

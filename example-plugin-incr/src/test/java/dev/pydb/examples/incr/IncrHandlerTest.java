@@ -13,7 +13,9 @@ import dev.pydb.api.action.ActionHandler;
 import dev.pydb.api.action.Permission;
 import dev.pydb.api.storage.Document;
 import dev.pydb.api.storage.Storage;
+import dev.pydb.storage.tck.memory.InMemoryStorage;
 import java.math.BigInteger;
+import java.security.CodeSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.ServiceLoader;
@@ -27,7 +29,7 @@ import org.junit.jupiter.api.Test;
 class IncrHandlerTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final InMemoryStorage storage = new InMemoryStorage("shop");
+    private final RacingStorage storage = new RacingStorage(InMemoryStorage.withDatabases("shop"));
     private final FakeRequestContext context = new FakeRequestContext(storage, "shop");
     private final IncrHandler handler = new IncrHandler();
 
@@ -35,7 +37,10 @@ class IncrHandlerTest {
     void isTheWriteActionIncrListedAsAService() {
         assertThat(handler.action()).isEqualTo("INCR");
         assertThat(handler.permission()).isEqualTo(Permission.WRITE);
-        assertThat(ServiceLoader.load(ActionHandler.class).stream().map(ServiceLoader.Provider::type))
+        // Only this module's services: the engine (test scope, for IncrPluginIT) lists its built-in actions too.
+        CodeSource plugin = IncrHandler.class.getProtectionDomain().getCodeSource();
+        assertThat(ServiceLoader.load(ActionHandler.class).stream().map(ServiceLoader.Provider::type)
+                .filter(type -> plugin.equals(type.getProtectionDomain().getCodeSource())))
                 .containsExactly(IncrHandler.class);
     }
 
@@ -131,15 +136,15 @@ class IncrHandlerTest {
     void retriesWhenAnotherWriterChangedTheDocumentBetweenReadAndWrite() {
         storage.put("shop", "c", bytes("{'hits': 10}"), 0);
         AtomicBoolean interfered = new AtomicBoolean();
-        storage.beforeEachWrite = () -> {
+        storage.beforeEachWrite(() -> {
             if (interfered.compareAndSet(false, true)) {
                 storage.put("shop", "c", bytes("{'hits': 100}"), Storage.ANY_REVISION);
             }
-        };
+        });
 
         JsonNode result = handler.handle(context, request("{'key': 'c', 'field': 'hits', 'by': 5}"));
 
-        assertThat(storage.conflicts).hasValue(1);
+        assertThat(storage.conflicts()).isEqualTo(1);
         assertJson(result, json("{'key': 'c', 'rev': 3, 'value': 105}"));
         assertJson(stored("c"), json("{'hits': 105}"));
     }
@@ -147,11 +152,11 @@ class IncrHandlerTest {
     @Test
     void retriesWhenAnotherWriterCreatedTheMissingDocumentFirst() {
         AtomicBoolean interfered = new AtomicBoolean();
-        storage.beforeEachWrite = () -> {
+        storage.beforeEachWrite(() -> {
             if (interfered.compareAndSet(false, true)) {
                 storage.put("shop", "c", bytes("{'hits': 7}"), 0);
             }
-        };
+        });
 
         JsonNode result = handler.handle(context, request("{'key': 'c', 'field': 'hits'}"));
 
@@ -161,19 +166,19 @@ class IncrHandlerTest {
     @Test
     void givesUpWithUnavailableWhenItKeepsLosingTheRace() {
         storage.put("shop", "c", bytes("{'hits': 0}"), 0);
-        storage.beforeEachWrite = () -> storage.put("shop", "c", bytes("{'hits': 0}"), Storage.ANY_REVISION);
+        storage.beforeEachWrite(() -> storage.put("shop", "c", bytes("{'hits': 0}"), Storage.ANY_REVISION));
 
         assertThatThrownBy(() -> handler.handle(context, request("{'key': 'c', 'field': 'hits'}")))
                 .isInstanceOfSatisfying(PydbException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.UNAVAILABLE))
                 .hasMessageContaining("lost to concurrent writers " + IncrHandler.MAX_ATTEMPTS + " times");
-        assertThat(storage.conflicts).hasValue(IncrHandler.MAX_ATTEMPTS);
+        assertThat(storage.conflicts()).isEqualTo(IncrHandler.MAX_ATTEMPTS);
     }
 
     @Test
     void concurrentIncrementsLoseNothing() throws Exception {
         int threads = 8;
         int incrementsPerThread = 40;
-        storage.beforeEachWrite = Thread::yield;
+        storage.beforeEachWrite(Thread::yield);
         CountDownLatch start = new CountDownLatch(1);
         List<Future<?>> workers = new ArrayList<>();
         try (ExecutorService pool = Executors.newFixedThreadPool(threads)) {

@@ -10,6 +10,7 @@ import dev.pydb.api.action.Permission;
 import dev.pydb.engine.plugin.ContextClassLoaderActionHandler;
 import dev.pydb.engine.plugin.LoadedPlugin;
 import dev.pydb.engine.plugin.PluginLoader;
+import dev.pydb.storage.tck.memory.InMemoryStorage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -41,7 +42,7 @@ class IncrPluginIT {
         });
 
         ActionHandler incr = plugins.getFirst().actionHandlers().getFirst();
-        InMemoryStorage storage = new InMemoryStorage("shop");
+        InMemoryStorage storage = InMemoryStorage.withDatabases("shop");
         ObjectNode request = new ObjectMapper().createObjectNode()
                 .put("action", "INCR").put("db", "shop").put("key", "c").put("field", "n").put("by", 3);
         incr.handle(new FakeRequestContext(storage, "shop"), request);

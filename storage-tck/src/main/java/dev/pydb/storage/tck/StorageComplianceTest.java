@@ -6,6 +6,7 @@ import static dev.pydb.storage.tck.Bodies.numberOf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.pydb.api.ErrorCode;
@@ -83,9 +84,13 @@ import org.junit.jupiter.api.io.TempDir;
  *   <li>{@link #corruptStorageFiles(Path)} and {@link #checkOpenOfCorruptStorage(Path)}: how the
  *       files of a closed storage are damaged and what opening them must do (default: every
  *       file is overwritten with garbage and the open fails with {@code UNAVAILABLE}).</li>
+ *   <li>{@link #persistent()}: {@code false} only for a backend that keeps nothing across close,
+ *       such as the kit's own {@link dev.pydb.storage.tck.memory.InMemoryStorage}.</li>
  * </ul>
  * There are no optional capabilities: a backend that cannot do something must fail with the
- * exact standard error, and the suite asserts it; nothing is skipped.
+ * exact standard error, and the suite asserts it. Only a non-persistent backend skips tests,
+ * those about files and crashes (see {@link #persistent()}); for every persistent backend
+ * nothing is skipped.
  *
  * <h2>Semantics asserted (the same for every backend)</h2>
  * <ul>
@@ -137,8 +142,35 @@ public abstract class StorageComplianceTest {
         return tempDir.resolve("data");
     }
 
-    /** Closes {@link #storage} and opens it again at the same path. */
+    /**
+     * Whether the backend keeps its data across close and reopen and across a crash. Default:
+     * {@code true}, and every persistent backend must leave it so: then the whole suite runs.
+     *
+     * <p>A backend that answers {@code false} (an in-memory storage) is held to everything but
+     * persistence:
+     * <ul>
+     *   <li>{@link #reopen()} keeps the open storage instead of closing it, so the many tests
+     *       that reopen only to check their data once more still assert everything else;</li>
+     *   <li>{@code closeAndReopenKeepsEverything}, {@code closeTwiceIsFine} and
+     *       {@code closeWhileOthersWriteNeverCrashes} assert instead that a storage opened after
+     *       the close starts empty;</li>
+     *   <li>{@code openingCorruptFilesFailsCleanly}, {@code openingAPathThatIsAFileFails} and
+     *       {@code everyAcknowledgedWriteSurvivesAKill} (files and a killed process) do not run:
+     *       JUnit reports them as skipped.</li>
+     * </ul>
+     */
+    protected boolean persistent() {
+        return true;
+    }
+
+    /**
+     * Closes {@link #storage} and opens it again at the same path. For a backend that is not
+     * {@link #persistent()} it keeps the open storage, since a new one would be empty.
+     */
     protected Storage reopen() {
+        if (!persistent()) {
+            return storage;
+        }
         storage.close();
         storage = openStorage(storagePath());
         return storage;
@@ -978,6 +1010,12 @@ public abstract class StorageComplianceTest {
         storage.put(DB, key(3), number(33), 1);
         storage.delete(DB, key(4), 1);
         storage.put("second", "x", json("{\"s\":\"ß\"}"), Storage.ANY_REVISION);
+        if (!persistent()) {
+            storage.close();
+            storage = openStorage(storagePath());
+            assertThat(storage.listDatabases()).as("a non-persistent storage opened after close").isEmpty();
+            return;
+        }
         reopen();
         assertThat(storage.listDatabases()).containsExactly("second", DB);
         assertThat(storage.count(DB)).isEqualTo(19);
@@ -1005,7 +1043,7 @@ public abstract class StorageComplianceTest {
         storage.close();
         storage.close();
         storage = openStorage(storagePath());
-        assertDocument(DB, "k", 1, "{\"n\":1}");
+        assertKeptAfterClose(DB, "k", 1, "{\"n\":1}");
     }
 
     @Test
@@ -1068,11 +1106,12 @@ public abstract class StorageComplianceTest {
             shutdown(pool);
         }
         storage = openStorage(storagePath());
-        assertDocument(DB, "marker", 1, "{\"n\":1}");
+        assertKeptAfterClose(DB, "marker", 1, "{\"n\":1}");
     }
 
     @Test
     public void openingCorruptFilesFailsCleanly() throws IOException {
+        assumeTrue(persistent(), "a non-persistent storage has no files to corrupt");
         writeNumbers(DB, 100);
         storage.put(DB, key(1), number(2), Storage.ANY_REVISION);
         storage.close();
@@ -1082,6 +1121,7 @@ public abstract class StorageComplianceTest {
 
     @Test
     public void openingAPathThatIsAFileFails() throws IOException {
+        assumeTrue(persistent(), "a non-persistent storage does not use its path");
         Path file = tempDir.resolve("a-file");
         Files.writeString(file, "not a storage folder\n");
         PydbException e = catchThrowableOfType(PydbException.class, () -> openStorage(file).close());
@@ -1094,6 +1134,7 @@ public abstract class StorageComplianceTest {
     @Test
     @Timeout(value = 40, unit = TimeUnit.SECONDS)
     public void everyAcknowledgedWriteSurvivesAKill() throws Exception {
+        assumeTrue(persistent(), "a non-persistent storage keeps nothing when its process dies");
         storage.close();
         storage = null;
         Path path = tempDir.resolve("crash");
@@ -1161,6 +1202,19 @@ public abstract class StorageComplianceTest {
         assertThat(document.get().key()).isEqualTo(key);
         assertThat(document.get().rev()).as("rev of %s in %s", key, db).isEqualTo(rev);
         assertThat(Bodies.parse(document.get().body())).as("body of %s in %s", key, db).isEqualTo(Bodies.parse(json(json)));
+    }
+
+    /**
+     * After {@link #storage} was closed and opened again: asserts the document like
+     * {@link #assertDocument}, or for a backend that is not {@link #persistent()}, that the new
+     * storage is empty.
+     */
+    private void assertKeptAfterClose(String db, String key, long rev, String json) {
+        if (persistent()) {
+            assertDocument(db, key, rev, json);
+        } else {
+            assertThat(storage.listDatabases()).as("a non-persistent storage opened after close").isEmpty();
+        }
     }
 
     /** {@code k0000}, {@code k0001}, …: keys whose order is their number's. */
