@@ -1,0 +1,125 @@
+package dev.pydb.storage.tck;
+
+import static java.util.Objects.requireNonNull;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs one {@link CrashWriter} round in a child JVM (same {@code java}, class path and
+ * {@code --add-opens}/{@code --enable-native-access} flags as this JVM), kills it with SIGKILL
+ * a given time after its first acknowledged write, and returns what it acknowledged.
+ */
+final class CrashHarness {
+    private static final long START_TIMEOUT_SECONDS = 15;
+
+    private CrashHarness() {}
+
+    /** What a killed child acknowledged: rev per put key, and the highest value per counter. */
+    record Acks(Map<String, Long> puts, Map<String, Long> counters, String stderr) {}
+
+    static Acks runAndKill(String provider, Path storagePath, String optionsJson, int round, long killAfterMillis,
+            Path workDir) throws IOException, InterruptedException {
+        requireNonNull(provider, "provider is null");
+        Path stderrFile = workDir.resolve("crash-writer-" + round + ".stderr");
+        List<String> command = new ArrayList<>();
+        command.add(ProcessHandle.current().info().command().orElseThrow(
+                () -> new IllegalStateException("cannot find the java binary of this JVM")));
+        command.addAll(inheritedJvmFlags());
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(CrashWriter.class.getName());
+        command.add(provider);
+        command.add(storagePath.toString());
+        command.add(optionsJson);
+        command.add(Integer.toString(round));
+        Process process = new ProcessBuilder(command)
+                .redirectError(stderrFile.toFile())
+                .redirectInput(ProcessBuilder.Redirect.PIPE)
+                .start();
+        Map<String, Long> puts = new HashMap<>();
+        Map<String, Long> counters = new HashMap<>();
+        CountDownLatch firstAck = new CountDownLatch(1);
+        Thread reader = Thread.ofPlatform().name("crash-writer-reader-" + round).start(() -> {
+            try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = in.readLine()) != null) {
+                    String[] parts = line.split(" ");
+                    if (parts.length == 3 && (parts[0].equals("PUT") || parts[0].equals("CTR"))) {
+                        long value;
+                        try {
+                            value = Long.parseLong(parts[2]);
+                        } catch (NumberFormatException e) {
+                            continue; // a line cut by the kill
+                        }
+                        synchronized (puts) {
+                            if (parts[0].equals("PUT")) {
+                                puts.put(parts[1], value);
+                            } else {
+                                counters.merge(parts[1], value, Math::max);
+                            }
+                        }
+                        firstAck.countDown();
+                    }
+                }
+            } catch (IOException e) {
+                // the pipe breaks when the child is killed; everything read so far counts
+            }
+        });
+        try {
+            if (!firstAck.await(START_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+                throw new AssertionError("the crash writer acknowledged no write within " + START_TIMEOUT_SECONDS
+                        + " s (alive: " + process.isAlive() + "); its stderr:\n" + read(stderrFile));
+            }
+            if (process.waitFor(killAfterMillis, TimeUnit.MILLISECONDS)) {
+                throw new AssertionError("the crash writer exited by itself with status " + process.exitValue()
+                        + "; its stderr:\n" + read(stderrFile));
+            }
+        } finally {
+            process.destroyForcibly();
+            process.waitFor(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        }
+        reader.join(TimeUnit.SECONDS.toMillis(START_TIMEOUT_SECONDS));
+        synchronized (puts) {
+            return new Acks(Map.copyOf(puts), Map.copyOf(counters), read(stderrFile));
+        }
+    }
+
+    /** The JVM flags a backend may need in the child: {@code --add-opens}, {@code --add-exports}, {@code --enable-native-access}. */
+    static List<String> inheritedJvmFlags() {
+        List<String> flags = new ArrayList<>();
+        List<String> arguments = ManagementFactory.getRuntimeMXBean().getInputArguments();
+        for (int i = 0; i < arguments.size(); i++) {
+            String argument = arguments.get(i);
+            for (String flag : List.of("--add-opens", "--add-exports", "--enable-native-access")) {
+                if (argument.startsWith(flag + "=")) {
+                    flags.add(argument);
+                } else if (argument.equals(flag) && i + 1 < arguments.size()) {
+                    flags.add(argument);
+                    flags.add(arguments.get(++i));
+                }
+            }
+        }
+        return List.copyOf(flags);
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8) : "";
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
