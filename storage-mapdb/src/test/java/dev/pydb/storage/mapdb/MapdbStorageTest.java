@@ -235,40 +235,6 @@ class MapdbStorageTest {
     }
 
     @Test
-    void concurrentCompareAndSetLoopsLoseNoIncrement() throws Exception {
-        storage.insert("shop", "counter", json("0"));
-        int threads = 8;
-        int increments = 25;
-        try (ExecutorService pool = Executors.newFixedThreadPool(threads)) {
-            List<Future<?>> futures = new ArrayList<>();
-            for (int t = 0; t < threads; t++) {
-                futures.add(pool.submit(() -> {
-                    for (int i = 0; i < increments; i++) {
-                        while (true) {
-                            Document doc = storage.get("shop", "counter").orElseThrow();
-                            long next = Long.parseLong(text(doc.body())) + 1;
-                            try {
-                                storage.put("shop", "counter", json(Long.toString(next)), doc.rev());
-                                break;
-                            } catch (PydbException e) {
-                                assertThat(e.code()).isEqualTo(ErrorCode.CONFLICT);
-                            }
-                        }
-                    }
-                    return null;
-                }));
-            }
-            for (Future<?> future : futures) {
-                future.get();
-            }
-        }
-
-        Document counter = storage.get("shop", "counter").orElseThrow();
-        assertThat(text(counter.body())).isEqualTo(Integer.toString(threads * increments));
-        assertThat(counter.rev()).isEqualTo(threads * increments + 1);
-    }
-
-    @Test
     void concurrentWritersShareCommits() throws Exception {
         int writers = 16;
         int perWriter = 20;
