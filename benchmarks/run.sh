@@ -3,16 +3,22 @@
 #
 #   benchmarks/run.sh                      # the mapdb backend
 #   PROVIDERS=json,mapdb,lmdb benchmarks/run.sh
-#   benchmarks/run.sh -e scan              # extra arguments go to JMH (here: exclude the scan)
+#   benchmarks/run.sh -e 'get|scan'        # extra arguments go to JMH (here: only the puts)
+#   ITERATIONS=5 ITERATION_TIME=10s benchmarks/run.sh
+#   BENCHMARKS='durablePut1Writer$' benchmarks/run.sh   # a JMH regexp (default: all of StorageBenchmark)
 #
 # Builds benchmarks/target/benchmarks.jar first when it is missing or older than the sources.
-# Settings are short but honest: one fork, 2 warm-up and 3 measured iterations of a few seconds.
+# Settings are short but honest: one fork, 2 warm-up iterations of 2 s, 3 measured ones of 5 s.
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 jar=benchmarks/target/benchmarks.jar
 providers="${PROVIDERS:-mapdb}"
+warmups="${WARMUP_ITERATIONS:-2}"
+iterations="${ITERATIONS:-3}"
+iteration_time="${ITERATION_TIME:-5s}"
+benchmarks="${BENCHMARKS:-StorageBenchmark}"
 
 java_major() {
     "$1" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java\.specification\.version = //p'
@@ -40,8 +46,8 @@ java="$(find_java)"
 mkdir -p benchmarks/results
 results="benchmarks/results/jmh-${providers//,/-}-$(date -u +%Y%m%dT%H%M%SZ).json"
 echo "run.sh: $java, providers $providers, results in $results" >&2
-"$java" -jar "$jar" StorageBenchmark \
+"$java" -jar "$jar" "$benchmarks" \
     -p provider="$providers" \
-    -f 1 -wi 2 -w 2s -i 3 -r 3s \
+    -f 1 -wi "$warmups" -w 2s -i "$iterations" -r "$iteration_time" \
     -rf json -rff "$results" \
     "$@"

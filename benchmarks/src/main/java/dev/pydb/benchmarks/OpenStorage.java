@@ -7,6 +7,7 @@ import dev.pydb.api.storage.StorageContext;
 import dev.pydb.api.storage.StorageOptions;
 import dev.pydb.api.storage.StorageProvider;
 import dev.pydb.api.storage.WriteOp;
+import dev.pydb.storage.mapdb.MapdbStorage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -16,6 +17,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.ServiceLoader;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.stream.Stream;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Param;
@@ -40,7 +42,10 @@ public class OpenStorage {
     public String provider;
 
     Storage storage;
+    /** Durable puts made in the current iteration (all threads). */
+    final LongAdder puts = new LongAdder();
     private Path directory;
+    private long commitsAtIterationStart;
 
     @Setup(Level.Trial)
     public void open() throws IOException {
@@ -62,6 +67,30 @@ public class OpenStorage {
             throw new IllegalStateException(provider + ": loaded " + DOCUMENTS + " documents but scan found " + all.size()
                     + " and count " + storage.count(DB));
         }
+    }
+
+    @Setup(Level.Iteration)
+    public void startIteration() {
+        puts.reset();
+        commitsAtIterationStart = commits();
+    }
+
+    /**
+     * Evidence of group commit for the {@code mapdb} backend: how many acknowledged puts each
+     * commit (one fsync) carried in this iteration, printed into JMH's log.
+     */
+    @TearDown(Level.Iteration)
+    public void reportWritesPerCommit() {
+        long commits = commits() - commitsAtIterationStart;
+        long writes = puts.sum();
+        if (writes > 0 && commits > 0) {
+            System.out.printf("(%s: %d puts in %d commits, %.1f puts per commit) ", provider, writes, commits,
+                    (double) writes / commits);
+        }
+    }
+
+    private long commits() {
+        return storage instanceof MapdbStorage mapdb ? mapdb.commits() : 0;
     }
 
     @TearDown(Level.Trial)

@@ -61,6 +61,7 @@ public class StorageBenchmark {
     }
 
     private static long durablePut(OpenStorage state, WriterKeys keys) {
+        state.puts.increment();
         return state.storage.put(OpenStorage.DB, keys.next(), OpenStorage.body(keys.sequence()), Storage.ANY_REVISION);
     }
 }
