@@ -12,8 +12,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -27,17 +29,65 @@ final class CrashHarness {
 
     private CrashHarness() {}
 
-    /** What a killed child acknowledged: rev per put key, and the highest value per counter. */
-    record Acks(Map<String, Long> puts, Map<String, Long> counters, String stderr) {}
+    /**
+     * What a killed child acknowledged: rev per put key, the highest value per counter, the
+     * databases whose creation returned, those whose drop had started, and those whose drop returned.
+     */
+    record Acks(Map<String, Long> puts, Map<String, Long> counters, Set<String> created, Set<String> dropping,
+            Set<String> dropped, String stderr) {}
 
-    static Acks runAndKill(String provider, Path storagePath, String optionsJson, int round, long killAfterMillis,
-            Path workDir) throws IOException, InterruptedException {
+    /** Parses the child's lines; thread-safe. */
+    private static final class AckCollector {
+        private final Map<String, Long> puts = new HashMap<>();
+        private final Map<String, Long> counters = new HashMap<>();
+        private final Set<String> created = new HashSet<>();
+        private final Set<String> dropping = new HashSet<>();
+        private final Set<String> dropped = new HashSet<>();
+
+        /** Records one line; true if it acknowledges a document write. */
+        synchronized boolean accept(String line) {
+            String[] parts = line.split(" ");
+            if (parts.length == 2) {
+                switch (parts[0]) {
+                    case CrashWriter.CREATED -> created.add(parts[1]);
+                    case CrashWriter.DROPPING -> dropping.add(parts[1]);
+                    case CrashWriter.DROPPED -> dropped.add(parts[1]);
+                    default -> { }
+                }
+                return false;
+            }
+            if (parts.length != 3 || !(parts[0].equals(CrashWriter.PUT) || parts[0].equals(CrashWriter.COUNTER))) {
+                return false;
+            }
+            long value;
+            try {
+                value = Long.parseLong(parts[2]);
+            } catch (NumberFormatException e) {
+                return false;
+            }
+            if (parts[0].equals(CrashWriter.PUT)) {
+                puts.put(parts[1], value);
+            } else {
+                counters.merge(parts[1], value, Math::max);
+            }
+            return true;
+        }
+
+        synchronized Acks toAcks(String stderr) {
+            return new Acks(Map.copyOf(puts), Map.copyOf(counters), Set.copyOf(created), Set.copyOf(dropping),
+                    Set.copyOf(dropped), stderr);
+        }
+    }
+
+    static Acks runAndKill(String provider, Path storagePath, String optionsJson, List<String> extraJvmArguments, int round,
+            long killAfterMillis, Path workDir) throws IOException, InterruptedException {
         requireNonNull(provider, "provider is null");
         Path stderrFile = workDir.resolve("crash-writer-" + round + ".stderr");
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElseThrow(
                 () -> new IllegalStateException("cannot find the java binary of this JVM")));
         command.addAll(inheritedJvmFlags());
+        command.addAll(extraJvmArguments);
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add(CrashWriter.class.getName());
@@ -49,28 +99,13 @@ final class CrashHarness {
                 .redirectError(stderrFile.toFile())
                 .redirectInput(ProcessBuilder.Redirect.PIPE)
                 .start();
-        Map<String, Long> puts = new HashMap<>();
-        Map<String, Long> counters = new HashMap<>();
+        AckCollector acks = new AckCollector();
         CountDownLatch firstAck = new CountDownLatch(1);
         Thread reader = Thread.ofPlatform().name("crash-writer-reader-" + round).start(() -> {
             try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = in.readLine()) != null) {
-                    String[] parts = line.split(" ");
-                    if (parts.length == 3 && (parts[0].equals("PUT") || parts[0].equals("CTR"))) {
-                        long value;
-                        try {
-                            value = Long.parseLong(parts[2]);
-                        } catch (NumberFormatException e) {
-                            continue; // a line cut by the kill
-                        }
-                        synchronized (puts) {
-                            if (parts[0].equals("PUT")) {
-                                puts.put(parts[1], value);
-                            } else {
-                                counters.merge(parts[1], value, Math::max);
-                            }
-                        }
+                    if (acks.accept(line)) {
                         firstAck.countDown();
                     }
                 }
@@ -78,10 +113,12 @@ final class CrashHarness {
                 // the pipe breaks when the child is killed; everything read so far counts
             }
         });
+        process.onExit().thenRun(firstAck::countDown);
         try {
-            if (!firstAck.await(START_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+            if (!firstAck.await(START_TIMEOUT_SECONDS, TimeUnit.SECONDS) || !process.isAlive()) {
                 throw new AssertionError("the crash writer acknowledged no write within " + START_TIMEOUT_SECONDS
-                        + " s (alive: " + process.isAlive() + "); its stderr:\n" + read(stderrFile));
+                        + " s or exited (" + (process.isAlive() ? "still running" : "exit status " + process.exitValue())
+                        + "); its stderr:\n" + read(stderrFile));
             }
             if (process.waitFor(killAfterMillis, TimeUnit.MILLISECONDS)) {
                 throw new AssertionError("the crash writer exited by itself with status " + process.exitValue()
@@ -92,9 +129,7 @@ final class CrashHarness {
             process.waitFor(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         }
         reader.join(TimeUnit.SECONDS.toMillis(START_TIMEOUT_SECONDS));
-        synchronized (puts) {
-            return new Acks(Map.copyOf(puts), Map.copyOf(counters), read(stderrFile));
-        }
+        return acks.toAcks(read(stderrFile));
     }
 
     /** The JVM flags a backend may need in the child: {@code --add-opens}, {@code --add-exports}, {@code --enable-native-access}. */

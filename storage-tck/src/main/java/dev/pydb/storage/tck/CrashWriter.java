@@ -29,11 +29,20 @@ import java.util.concurrent.TimeUnit;
  * PUT &lt;key&gt; &lt;rev&gt;
  * CTR &lt;key&gt; &lt;value&gt;
  * </pre>
+ * One more thread creates and drops databases {@code r<round>-db<n>} one after the other,
+ * printing {@code DBC <name>} after a create returned, {@code DBX <name>} before a drop starts
+ * and {@code DBD <name>} after it returned.
+ * Anything else written to {@code System.out} (e.g. console logging) goes to stderr.
  * Arguments: {@code <provider> <storage path> <options JSON> <round>}. It stops by itself after
  * {@value #MAX_RUN_SECONDS} seconds, so a lost parent never leaves it running.
  */
 public final class CrashWriter {
     public static final String DATABASE = "crash";
+    public static final String PUT = "PUT";
+    public static final String COUNTER = "CTR";
+    public static final String CREATED = "DBC";
+    public static final String DROPPING = "DBX";
+    public static final String DROPPED = "DBD";
     public static final int THREADS = 8;
     public static final int COUNTERS = 3;
     public static final int COUNTER_THREADS = 2;
@@ -56,6 +65,7 @@ public final class CrashWriter {
         }
         PrintStream out = new PrintStream(new BufferedOutputStream(new FileOutputStream(FileDescriptor.out)), false,
                 StandardCharsets.UTF_8);
+        System.setOut(System.err); // stdout carries acknowledgements only; logging goes to stderr
         StorageProvider provider = findProvider(args[0]);
         StorageOptions options = StorageOptions.of((ObjectNode) new ObjectMapper().readTree(args[2]));
         Path path = Path.of(args[1]);
@@ -100,6 +110,14 @@ public final class CrashWriter {
             threads[t].setDaemon(true);
             threads[t].start();
         }
+        Thread.ofPlatform().name("crash-writer-databases").daemon(true).start(() -> {
+            try {
+                createAndDropDatabases();
+            } catch (RuntimeException e) {
+                e.printStackTrace();
+                System.exit(3);
+            }
+        });
         Thread.sleep(TimeUnit.SECONDS.toMillis(MAX_RUN_SECONDS));
         System.err.println("CrashWriter was not killed within " + MAX_RUN_SECONDS + " s; exiting");
         System.exit(4);
@@ -109,7 +127,24 @@ public final class CrashWriter {
         for (long n = 0; ; n++) {
             String key = putKey(round, thread, n);
             long rev = storage.put(DATABASE, key, putBody(key), Storage.ANY_REVISION);
-            ack("PUT " + key + " " + rev);
+            ack(PUT + " " + key + " " + rev);
+        }
+    }
+
+    /** The n-th database the create/drop thread of {@code round} uses. */
+    public static String databaseName(int round, long n) {
+        return "r" + round + "-db" + n;
+    }
+
+    private void createAndDropDatabases() {
+        for (long n = 0; ; n++) {
+            String name = databaseName(round, n);
+            storage.createDatabase(name);
+            ack(CREATED + " " + name);
+            storage.put(name, "k", Bodies.number(n), Storage.ANY_REVISION);
+            ack(DROPPING + " " + name);
+            storage.dropDatabase(name);
+            ack(DROPPED + " " + name);
         }
     }
 
@@ -122,7 +157,7 @@ public final class CrashWriter {
                 long expectedRev = current.map(Document::rev).orElse(0L);
                 try {
                     storage.put(DATABASE, key, Bodies.number(value), expectedRev);
-                    ack("CTR " + key + " " + value);
+                    ack(COUNTER + " " + key + " " + value);
                     break;
                 } catch (PydbException e) {
                     if (e.code() != ErrorCode.CONFLICT) {

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import com.fasterxml.jackson.databind.node.TextNode;
 import dev.pydb.api.ErrorCode;
 import dev.pydb.api.PydbException;
 import dev.pydb.api.storage.Document;
@@ -20,9 +21,12 @@ import dev.pydb.api.storage.StorageProvider;
 import dev.pydb.api.storage.WriteOp;
 import dev.pydb.api.storage.WriteResult;
 import java.io.IOException;
-import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -75,6 +79,7 @@ import org.junit.jupiter.api.io.TempDir;
  * <h2>Hooks</h2>
  * <ul>
  *   <li>{@link #options()}: the {@code storage.options} to open with (default: none).</li>
+ *   <li>{@link #crashWriterJvmArguments()}: extra JVM arguments for the crash test's child.</li>
  *   <li>{@link #corruptStorageFiles(Path)} and {@link #checkOpenOfCorruptStorage(Path)}: how the
  *       files of a closed storage are damaged and what opening them must do (default: every
  *       file is overwritten with garbage and the open fails with {@code UNAVAILABLE}).</li>
@@ -90,7 +95,7 @@ import org.junit.jupiter.api.io.TempDir;
  *       {@code CONFLICT} if the key is absent or at another revision.</li>
  *   <li>{@code Insert}: {@code KEY_EXISTS} if taken. {@code Update} and {@code Delete}:
  *       {@code NOT_FOUND} if absent (before any revision check), {@code CONFLICT} on a wrong
- *       revision.</li>
+ *       revision ({@code Delete} with rev 0 on an existing key included).</li>
  *   <li>Any operation on a database that does not exist: {@code DB_NOT_FOUND}.</li>
  *   <li>A failing batch operation: nothing of the batch is applied, and the exception carries
  *       the detail {@code index} (0-based). An exception thrown by an {@code Update} function
@@ -140,8 +145,18 @@ public abstract class StorageComplianceTest {
     }
 
     /**
+     * Extra JVM arguments for the crash test's child JVM (e.g. {@code -D} properties). It already
+     * gets this JVM's {@code java} binary, class path and {@code --add-opens},
+     * {@code --add-exports} and {@code --enable-native-access} flags. Default: none.
+     */
+    protected List<String> crashWriterJvmArguments() {
+        return List.of();
+    }
+
+    /**
      * Damages the files of the closed storage at {@code path}. Default: overwrites every regular
-     * file under it with the same number (at least 4096) of random bytes, newlines included.
+     * file under it from its start with random bytes, newlines included: all of it (at least 4096
+     * bytes) if it is at most 1 MiB, else its first MiB.
      */
     protected void corruptStorageFiles(Path path) throws IOException {
         Random random = new Random(20261124L);
@@ -151,13 +166,16 @@ public abstract class StorageComplianceTest {
         }
         assertThat(files).as("files of the storage at %s", path).isNotEmpty();
         for (Path file : files) {
-            byte[] garbage = new byte[(int) Math.max(4096, Files.size(file))];
+            byte[] garbage = new byte[(int) Math.min(1 << 20, Math.max(4096, Files.size(file)))];
             random.nextBytes(garbage);
             for (int i = 100; i < garbage.length; i += 100) {
                 garbage[i] = '\n';
             }
-            try (OutputStream out = Files.newOutputStream(file)) {
-                out.write(garbage);
+            try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+                ByteBuffer buffer = ByteBuffer.wrap(garbage);
+                while (buffer.hasRemaining()) {
+                    channel.write(buffer, buffer.position());
+                }
             }
         }
     }
@@ -479,7 +497,7 @@ public abstract class StorageComplianceTest {
         String fourByte = "😀".repeat(63) + "abc";
         String ascii = "k".repeat(255);
         for (String key : List.of(twoByte, fourByte, ascii)) {
-            assertThat(key.getBytes(java.nio.charset.StandardCharsets.UTF_8)).hasSize(255);
+            assertThat(key.getBytes(StandardCharsets.UTF_8)).hasSize(255);
             storage.put(DB, key, number(key.length()), Storage.ANY_REVISION);
         }
         reopen();
@@ -488,6 +506,19 @@ public abstract class StorageComplianceTest {
         }
         assertThat(keys(storage.scan(DB, null, 10))).containsExactly(ascii, twoByte, fourByte);
         assertThat(keys(storage.scan(DB, ascii, 10))).containsExactly(twoByte, fourByte);
+    }
+
+    @Test
+    public void aOneMebibyteDocument() {
+        String text = "x".repeat(1 << 20);
+        byte[] body = json("{\"big\":\"" + text + "\"}");
+        assertThat(body.length).isGreaterThan(1 << 20);
+        storage.put(DB, "big", body, Storage.ANY_REVISION);
+        storage.put(DB, "small", number(1), Storage.ANY_REVISION);
+        reopen();
+        Document document = storage.get(DB, "big").orElseThrow();
+        assertThat(Bodies.parse(document.body()).get("big").asText()).isEqualTo(text);
+        assertThat(keys(storage.scan(DB, null, 10))).containsExactly("big", "small");
     }
 
     // ---------------------------------------------------------------- scans and counts
@@ -508,6 +539,19 @@ public abstract class StorageComplianceTest {
         assertThat(keys(storage.scan(DB, "\uFFFF", 2))).containsExactly("😀", "😀a");
         reopen();
         assertThat(keys(storage.scan(DB, null, 100))).containsExactlyElementsOf(expected);
+    }
+
+    @Test
+    public void aKeySortsBeforeTheKeysItIsAPrefixOf() {
+        List<String> expected = List.of("a", "a\u0000", "a\u0000\u0000", "a0", "ab", "ab\u007f", "ab\u0080", "b");
+        List<String> shuffled = new ArrayList<>(expected);
+        Collections.shuffle(shuffled, new Random(3));
+        for (String key : shuffled) {
+            storage.insert(DB, key, number(1));
+        }
+        assertThat(keys(storage.scan(DB, null, 100))).containsExactlyElementsOf(expected);
+        assertThat(keys(storage.scan(DB, "a", 2))).containsExactly("a\u0000", "a\u0000\u0000");
+        assertThat(keys(storage.scan(DB, "ab", 100))).containsExactly("ab\u007f", "ab\u0080", "b");
     }
 
     @Test
@@ -773,13 +817,13 @@ public abstract class StorageComplianceTest {
 
     @Test
     public void readersNeverSeeATornDocument() throws Exception {
-        String padding = "p".repeat(10_000);
+        String padding = "p".repeat(4_000);
         storage.put(DB, "doc", json("{\"a\":0,\"pad\":\"" + padding + "\",\"b\":0}"), Storage.ANY_REVISION);
         AtomicBoolean writing = new AtomicBoolean(true);
-        ExecutorService pool = Executors.newFixedThreadPool(6);
+        ExecutorService pool = Executors.newFixedThreadPool(3);
         try {
             List<Future<Long>> readers = new ArrayList<>();
-            for (int r = 0; r < 4; r++) {
+            for (int r = 0; r < 2; r++) {
                 readers.add(pool.submit(() -> {
                     long reads = 0;
                     while (writing.get() || reads == 0) {
@@ -800,7 +844,7 @@ public abstract class StorageComplianceTest {
             }
             Future<?> writer = pool.submit(() -> {
                 try {
-                    for (int i = 1; i <= 200; i++) {
+                    for (int i = 1; i <= 100; i++) {
                         storage.put(DB, "doc", json("{\"a\":" + i + ",\"pad\":\"" + padding + "\",\"b\":" + i + "}"), i);
                     }
                 } finally {
@@ -1060,9 +1104,12 @@ public abstract class StorageComplianceTest {
         Map<String, Long> acknowledgedCounters = new HashMap<>();
         for (int round = 0; round < 3; round++) {
             long killAfter = 300 + random.nextInt(1200);
-            CrashHarness.Acks acks = CrashHarness.runAndKill(provider, path, options().toString(), round, killAfter, tempDir);
-            String context = "round " + round + " (seed " + seed + ", killed " + killAfter
-                    + " ms after the first ack); child stderr:\n" + acks.stderr();
+            CrashHarness.Acks acks = CrashHarness.runAndKill(provider, path, options().toString(),
+                    crashWriterJvmArguments(), round, killAfter, tempDir);
+            String context = "round " + round + " (seed " + seed + ", killed " + killAfter + " ms after the first ack, "
+                    + acks.puts().size() + " puts, " + acks.counters().size() + " counters, " + acks.created().size()
+                    + " created and " + acks.dropped().size() + " dropped databases acknowledged); child stderr:\n"
+                    + acks.stderr();
             assertThat(acks.puts().size() + acks.counters().size()).as(context).isPositive();
             acknowledgedPuts.putAll(acks.puts());
             acks.counters().forEach((key, value) -> acknowledgedCounters.merge(key, value, Math::max));
@@ -1080,6 +1127,15 @@ public abstract class StorageComplianceTest {
                     long stored = numberOf(document.get().body());
                     assertThat(stored).as("counter %s, %s", counter.getKey(), context).isGreaterThanOrEqualTo(counter.getValue());
                     assertThat(document.get().rev()).as("rev of counter %s, %s", counter.getKey(), context).isEqualTo(stored);
+                }
+                for (String name : acks.created()) {
+                    if (!acks.dropping().contains(name)) {
+                        assertThat(reopened.databaseExists(name)).as("created database %s, %s", name, context).isTrue();
+                        assertThat(reopened.count(name)).as("documents of %s, %s", name, context).isLessThanOrEqualTo(1);
+                    }
+                }
+                for (String name : acks.dropped()) {
+                    assertThat(reopened.databaseExists(name)).as("dropped database %s, %s", name, context).isFalse();
                 }
                 // the recovered storage is writable
                 reopened.put(CrashWriter.DATABASE, "after-round-" + round, number(round), 0);
@@ -1167,6 +1223,6 @@ public abstract class StorageComplianceTest {
     }
 
     private static String jsonString(String s) {
-        return com.fasterxml.jackson.databind.node.TextNode.valueOf(s).toString();
+        return TextNode.valueOf(s).toString();
     }
 }
