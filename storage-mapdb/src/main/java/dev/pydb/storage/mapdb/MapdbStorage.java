@@ -31,15 +31,17 @@ public final class MapdbStorage implements Storage {
 
     private final Path file;
     private final MapdbStore store;
-    private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+    private final AutoCloseable lock;
+    private final ReentrantReadWriteLock stateLock = new ReentrantReadWriteLock();
     private final GroupCommitter committer;
     private volatile boolean closed;
 
-    MapdbStorage(Path file, MapdbStore store, MapdbOptions options) {
+    MapdbStorage(Path file, MapdbStore store, MapdbOptions options, AutoCloseable lock) {
         this.file = requireNonNull(file, "file is null");
         this.store = requireNonNull(store, "store is null");
+        this.lock = requireNonNull(lock, "lock is null");
         requireNonNull(options, "options is null");
-        this.committer = new GroupCommitter(NAME, store, lock.writeLock(), options.commitMaxBatch());
+        this.committer = new GroupCommitter(NAME, store, stateLock.writeLock(), options.commitMaxBatch());
     }
 
     @Override
@@ -138,12 +140,21 @@ public final class MapdbStorage implements Storage {
             closed = true;
         }
         committer.close();
-        lock.writeLock().lock();
+        stateLock.writeLock().lock();
         try {
             store.close();
             log.info("closed MapDB storage {} after {} commits", file, committer.commits());
         } finally {
-            lock.writeLock().unlock();
+            stateLock.writeLock().unlock();
+            releaseLock();
+        }
+    }
+
+    private void releaseLock() {
+        try {
+            lock.close();
+        } catch (Exception e) {
+            log.warn("cannot release the lock of {}", file, e);
         }
     }
 
@@ -161,7 +172,7 @@ public final class MapdbStorage implements Storage {
     }
 
     private <R> R read(Supplier<R> reader) {
-        lock.readLock().lock();
+        stateLock.readLock().lock();
         try {
             if (closed) {
                 throw new StorageClosedException(NAME);
@@ -171,7 +182,7 @@ public final class MapdbStorage implements Storage {
             log.error("reading MapDB storage {} failed", file, e);
             throw new PydbException(ErrorCode.UNAVAILABLE, "storage '" + NAME + "' failed to read: " + e.getClass().getSimpleName(), e);
         } finally {
-            lock.readLock().unlock();
+            stateLock.readLock().unlock();
         }
     }
 

@@ -11,9 +11,13 @@ import dev.pydb.api.storage.StorageProvider;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.mapdb.CC;
 import org.mapdb.DB;
 import org.mapdb.DBException;
-import org.mapdb.DBMaker;
+import org.mapdb.StoreWAL;
+import org.mapdb.volume.FileChannelVol;
+import org.mapdb.volume.MappedFileVol;
+import org.mapdb.volume.VolumeFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,9 +37,11 @@ import org.slf4j.LoggerFactory;
  * </ul>
  * Any other option is refused with a {@link dev.pydb.api.ConfigException}.
  *
- * <p>A store that was not closed cleanly is recovered from its write-ahead log on open; if that
- * is impossible the open fails with {@code UNAVAILABLE} naming the file. The header checksum is
- * never bypassed.
+ * <p>MapDB 3.1.0 does not replay its write-ahead log after a crash and overwrites the store
+ * file in place while it commits, so each commit's file writes go through a {@link RedoLog}
+ * ({@code pydb.mapdb.redo}) first; on open, the redo log of a commit a crash interrupted is
+ * re-applied. A store that still cannot be opened fails with {@code UNAVAILABLE} naming the
+ * file. The header checksum is never bypassed. {@code pydb.mapdb.lock} keeps a second open out.
  */
 public final class MapdbStorageProvider implements StorageProvider {
     /** The provider's name in {@code storage.provider}. */
@@ -61,26 +67,44 @@ public final class MapdbStorageProvider implements StorageProvider {
         } catch (IOException e) {
             throw new PydbException(ErrorCode.UNAVAILABLE, config.path() + ": cannot create the storage directory: " + e, e);
         }
-        DB db = openDb(file, options);
+        StoreLock lock = StoreLock.acquire(config.path().resolve(FILE_NAME + ".lock"), file);
         MapdbStore store;
         try {
-            store = MapdbStore.open(db, file.toString());
-        } catch (PydbException e) {
-            closeQuietly(db);
-            throw e;
+            OpenedDb opened = openDb(file, options);
+            try {
+                store = MapdbStore.open(opened.db(), file.toString(), opened.volumes()::discardPending);
+            } catch (PydbException e) {
+                closeQuietly(opened.db());
+                throw e;
+            } catch (RuntimeException e) {
+                closeQuietly(opened.db());
+                throw unrecoverable(file, e);
+            }
         } catch (RuntimeException e) {
-            closeQuietly(db);
-            throw unrecoverable(file, e);
+            lock.close();
+            throw e;
         }
         log.info("opened MapDB storage {} (commit_max_batch={}, mmap={})", file, options.commitMaxBatch(), options.mmap());
-        return new MapdbStorage(file, store, options);
+        return new MapdbStorage(file, store, options, lock);
     }
 
-    private static DB openDb(Path file, MapdbOptions options) {
-        DBMaker.Maker maker = DBMaker.fileDB(file.toFile()).transactionEnable();
-        maker = options.mmap() ? maker.fileMmapEnableIfSupported().cleanerHackEnable() : maker.fileChannelEnable();
+    /**
+     * Opens the store the way {@code DBMaker.fileDB(file).transactionEnable().make()} does, but
+     * with the store file's volume wrapped in a {@link RedoLogVolume}, after re-applying or
+     * discarding the redo log of a commit a crash interrupted.
+     */
+    private static OpenedDb openDb(Path file, MapdbOptions options) {
+        RedoLog redoLog = new RedoLog(file.resolveSibling(file.getFileName() + ".redo"));
+        if (Files.exists(file)) {
+            redoLog.recover(file);
+        }
+        VolumeFactory files = options.mmap() ? new MappedFileVol.MappedFileFactory(true, false) : FileChannelVol.FACTORY;
+        RedoLogVolumeFactory volumes = new RedoLogVolumeFactory(files, file, redoLog);
         try {
-            return maker.make();
+            boolean exists = volumes.exists(file.toString());
+            StoreWAL store = StoreWAL.make(file.toString(), volumes, 0L, true, CC.STORE_DIRECT_CONC_SHIFT, CC.PAGE_SIZE, 0L,
+                    false, false, false, true, false);
+            return new OpenedDb(new DB(store, exists, true, MapdbStorageProvider.class.getClassLoader(), 0), volumes);
         } catch (DBException.FileLocked e) {
             throw new PydbException(ErrorCode.UNAVAILABLE, file + ": already in use (locked by another process or another open storage)", e);
         } catch (RuntimeException e) {
@@ -88,6 +112,8 @@ public final class MapdbStorageProvider implements StorageProvider {
             throw unrecoverable(file, e);
         }
     }
+
+    private record OpenedDb(DB db, RedoLogVolumeFactory volumes) {}
 
     private static PydbException unrecoverable(Path file, RuntimeException e) {
         log.error("cannot open MapDB storage {}", file, e);

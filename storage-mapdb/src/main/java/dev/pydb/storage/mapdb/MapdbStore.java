@@ -25,18 +25,26 @@ final class MapdbStore implements Transaction {
     static final int FORMAT_VERSION = 1;
 
     private final DB db;
+    private final Runnable discardPendingWrites;
     private final BTreeMap<String, Long> databases;
     private final BTreeMap<byte[], byte[]> documents;
 
-    private MapdbStore(DB db, BTreeMap<String, Long> databases, BTreeMap<byte[], byte[]> documents) {
+    private MapdbStore(DB db, Runnable discardPendingWrites, BTreeMap<String, Long> databases,
+            BTreeMap<byte[], byte[]> documents) {
         this.db = db;
+        this.discardPendingWrites = discardPendingWrites;
         this.databases = databases;
         this.documents = documents;
     }
 
-    /** Opens (creating if new) the maps of {@code db} and commits them; {@code UNAVAILABLE} for a foreign format. */
-    static MapdbStore open(DB db, String fileName) {
+    /**
+     * Opens (creating if new) the maps of {@code db} and commits them; {@code UNAVAILABLE} for a
+     * foreign format. {@code discardPendingWrites} drops the store-file writes of a failed commit
+     * ({@link RedoLogVolume#discardPending()}) before a rollback.
+     */
+    static MapdbStore open(DB db, String fileName, Runnable discardPendingWrites) {
         requireNonNull(db, "db is null");
+        requireNonNull(discardPendingWrites, "discardPendingWrites is null");
         var format = db.atomicInteger("pydb.format").createOrOpen();
         int version = format.get();
         if (version == 0) {
@@ -50,7 +58,7 @@ final class MapdbStore implements Transaction {
                 .valuesOutsideNodesEnable()
                 .createOrOpen();
         db.commit();
-        return new MapdbStore(db, databases, documents);
+        return new MapdbStore(db, discardPendingWrites, databases, documents);
     }
 
     boolean databaseExists(String name) {
@@ -118,6 +126,7 @@ final class MapdbStore implements Transaction {
 
     @Override
     public void rollback() {
+        discardPendingWrites.run();
         db.rollback();
     }
 
