@@ -41,6 +41,7 @@ final class RedoLog {
     }
 
     private final Path path;
+    private FileChannel channel;
 
     RedoLog(Path path) {
         this.path = requireNonNull(path, "path is null");
@@ -65,20 +66,36 @@ final class RedoLog {
         crc.update(buffer.array(), 0, buffer.position());
         buffer.putLong(crc.getValue());
         buffer.flip();
-        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
-            while (buffer.hasRemaining()) {
-                channel.write(buffer);
-            }
-            channel.force(false);
+        FileChannel log = channel();
+        log.truncate(0);
+        long position = 0;
+        while (buffer.hasRemaining()) {
+            position += log.write(buffer, position);
+        }
+        log.force(false);
+    }
+
+    /**
+     * Empties the log once its writes are synced to the store file. Not synced: a log that
+     * survives a crash only re-applies writes the store file already has.
+     */
+    void clear() throws IOException {
+        channel().truncate(0);
+    }
+
+    /** Closes the log file (it stays, empty, for the next open). */
+    void close() throws IOException {
+        if (channel != null) {
+            channel.close();
+            channel = null;
         }
     }
 
-    /** Empties the log once its writes are synced to the store file. */
-    void clear() throws IOException {
-        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
-            channel.truncate(0);
+    private FileChannel channel() throws IOException {
+        if (channel == null) {
+            channel = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
         }
+        return channel;
     }
 
     /**
@@ -111,6 +128,7 @@ final class RedoLog {
                 log.warn("{}: re-applied the redo log of a commit interrupted by a crash ({} writes)", storeFile, writes.size());
             }
             clear();
+            close();
         } catch (IOException e) {
             throw new PydbException(ErrorCode.UNAVAILABLE, storeFile + ": cannot apply the redo log " + path + ": " + e
                     + " (not closed cleanly and could not be recovered)", e);

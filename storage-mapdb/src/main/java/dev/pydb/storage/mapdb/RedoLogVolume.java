@@ -157,6 +157,11 @@ final class RedoLogVolume extends Volume {
         if (closed.compareAndSet(false, true)) {
             discardPending();
             delegate.close();
+            try {
+                redoLog.close();
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot close the redo log " + redoLog.path(), e);
+            }
         }
     }
 
