@@ -7,8 +7,8 @@ import org.mapdb.volume.Volume;
 import org.mapdb.volume.VolumeFactory;
 
 /**
- * Makes MapDB's volumes with {@code delegate}, wrapping the store file's volume (not the
- * write-ahead log files) in a {@link RedoLogVolume}.
+ * Makes MapDB's volumes with {@code delegate}: the store file's in a {@link RedoLogVolume}, the
+ * write-ahead-log files' in an {@link UnsyncedVolume}.
  */
 final class RedoLogVolumeFactory extends VolumeFactory {
     private final VolumeFactory delegate;
@@ -31,7 +31,7 @@ final class RedoLogVolumeFactory extends VolumeFactory {
             storeVolume = wrapped;
             return wrapped;
         }
-        return volume;
+        return new UnsyncedVolume(volume);
     }
 
     @Override
