@@ -1,0 +1,203 @@
+package dev.pydb.storage.mapdb;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.pydb.api.ErrorCode;
+import dev.pydb.api.PydbException;
+import dev.pydb.api.storage.StorageClosedException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Group commit: one platform thread takes the write requests of all callers from a queue,
+ * applies as many as are waiting (up to {@code maxBatch}) and ends them with a single
+ * {@link Transaction#commit()}, then answers every caller. A caller returns only after the
+ * commit that holds its write. A request that fails validation is answered with its exception
+ * and changes nothing; if applying or committing fails, the whole group is rolled back and every
+ * caller in it gets {@code UNAVAILABLE}.
+ *
+ * <p>The committer holds {@code writeLock} while it applies and commits, so readers holding the
+ * matching read lock see only committed, whole requests.
+ */
+final class GroupCommitter implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(GroupCommitter.class);
+
+    private final String storageName;
+    private final Transaction transaction;
+    private final Lock writeLock;
+    private final int maxBatch;
+    private final BlockingQueue<Request<?>> queue = new LinkedBlockingQueue<>();
+    private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
+    private final AtomicLong commits = new AtomicLong();
+    private final Thread thread;
+    private boolean accepting = true;
+
+    GroupCommitter(String storageName, Transaction transaction, Lock writeLock, int maxBatch) {
+        this.storageName = requireNonNull(storageName, "storageName is null");
+        this.transaction = requireNonNull(transaction, "transaction is null");
+        this.writeLock = requireNonNull(writeLock, "writeLock is null");
+        if (maxBatch < 1) {
+            throw new IllegalArgumentException("maxBatch must be >= 1, was " + maxBatch);
+        }
+        this.maxBatch = maxBatch;
+        this.thread = Thread.ofPlatform().name("pydb-" + storageName + "-committer").daemon(true).unstarted(this::run);
+        thread.start();
+    }
+
+    /**
+     * Queues the mutation and waits until it is committed; returns its result or throws its
+     * exception. {@link StorageClosedException} once {@link #close()} has begun.
+     */
+    <R> R execute(Mutation<R> mutation) {
+        Request<R> request = new Request<>(requireNonNull(mutation, "mutation is null"));
+        lifecycle.readLock().lock();
+        try {
+            if (!accepting) {
+                throw new StorageClosedException(storageName);
+            }
+            queue.add(request);
+        } finally {
+            lifecycle.readLock().unlock();
+        }
+        try {
+            return request.future.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException cause) {
+                throw cause;
+            }
+            if (e.getCause() instanceof Error cause) {
+                throw cause;
+            }
+            throw e;
+        }
+    }
+
+    /** How many commits the committer has made; for statistics and tests. */
+    long commits() {
+        return commits.get();
+    }
+
+    /** How many requests wait for the committer; for tests. */
+    int queued() {
+        return queue.size();
+    }
+
+    /** Stops accepting requests, commits every queued one, and stops the thread. Idempotent. */
+    @Override
+    public void close() {
+        lifecycle.writeLock().lock();
+        try {
+            if (accepting) {
+                accepting = false;
+                queue.add(Request.STOP);
+            }
+        } finally {
+            lifecycle.writeLock().unlock();
+        }
+        boolean interrupted = false;
+        while (thread.isAlive()) {
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void run() {
+        List<Request<?>> group = new ArrayList<>();
+        boolean stop = false;
+        while (!stop) {
+            group.clear();
+            try {
+                group.add(queue.take());
+            } catch (InterruptedException e) {
+                continue;
+            }
+            queue.drainTo(group, maxBatch - 1);
+            stop = group.remove(Request.STOP);
+            if (!group.isEmpty()) {
+                commitGroup(group);
+            }
+        }
+        log.debug("committer of storage '{}' stopped after {} commits", storageName, commits.get());
+    }
+
+    private void commitGroup(List<Request<?>> group) {
+        List<Request<?>> applied = new ArrayList<>(group.size());
+        writeLock.lock();
+        try {
+            for (Request<?> request : group) {
+                try {
+                    request.prepare();
+                } catch (RuntimeException | Error e) {
+                    request.future.completeExceptionally(e);
+                    continue;
+                }
+                applied.add(request);
+                request.apply();
+            }
+            if (!applied.isEmpty()) {
+                transaction.commit();
+                commits.incrementAndGet();
+            }
+        } catch (RuntimeException | Error e) {
+            log.error("storage '{}': applying or committing a group of {} writes failed; rolling it back", storageName,
+                    applied.size(), e);
+            rollbackQuietly();
+            PydbException failure = new PydbException(ErrorCode.UNAVAILABLE,
+                    "storage '" + storageName + "' failed to commit the write; it was not applied", e);
+            applied.forEach(request -> request.future.completeExceptionally(failure));
+            return;
+        } finally {
+            writeLock.unlock();
+        }
+        applied.forEach(Request::complete);
+    }
+
+    private void rollbackQuietly() {
+        try {
+            transaction.rollback();
+        } catch (RuntimeException | Error e) {
+            log.error("storage '{}': rollback failed", storageName, e);
+        }
+    }
+
+    private static final class Request<R> {
+        static final Request<Void> STOP = new Request<>(() -> () -> null);
+
+        final CompletableFuture<R> future = new CompletableFuture<>();
+        private final Mutation<R> mutation;
+        private Supplier<R> prepared;
+        private R result;
+
+        Request(Mutation<R> mutation) {
+            this.mutation = mutation;
+        }
+
+        void prepare() {
+            prepared = requireNonNull(mutation.prepare(), "prepared mutation is null");
+        }
+
+        void apply() {
+            result = prepared.get();
+        }
+
+        void complete() {
+            future.complete(result);
+        }
+    }
+}

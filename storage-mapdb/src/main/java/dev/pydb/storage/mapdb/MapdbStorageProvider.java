@@ -1,0 +1,141 @@
+package dev.pydb.storage.mapdb;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.pydb.api.ErrorCode;
+import dev.pydb.api.PydbException;
+import dev.pydb.api.storage.Storage;
+import dev.pydb.api.storage.StorageConfig;
+import dev.pydb.api.storage.StorageContext;
+import dev.pydb.api.storage.StorageProvider;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.mapdb.CC;
+import org.mapdb.DB;
+import org.mapdb.DBException;
+import org.mapdb.StoreWAL;
+import org.mapdb.volume.FileChannelVol;
+import org.mapdb.volume.MappedFileVol;
+import org.mapdb.volume.VolumeFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@code mapdb} storage provider: every database in one transactional MapDB 3 file,
+ * {@code <storage.path>/pydb.mapdb} (plus its write-ahead log files while open). Writes of
+ * concurrent callers share commits (group commit); a write returns once its commit has been
+ * synced to disk.
+ *
+ * <h2>Options ({@code storage.options})</h2>
+ * <ul>
+ *   <li>{@code commit_max_batch} (integer 1..65536, default 1024): the most write requests one
+ *       commit may hold.</li>
+ *   <li>{@code mmap} (boolean, default false): memory-map the file instead of reading it through
+ *       a file channel. Faster reads on small stores; MapDB slows down badly with mmap and
+ *       transactions once the file grows past about 2 GB.</li>
+ * </ul>
+ * Any other option is refused with a {@link dev.pydb.api.ConfigException}.
+ *
+ * <p>MapDB 3.1.0 does not replay its write-ahead log after a crash and overwrites the store
+ * file in place while it commits, so each commit's file writes go through a {@link RedoLog}
+ * ({@code pydb.mapdb.redo}) first; on open, the redo log of a commit a crash interrupted is
+ * re-applied. A store that still cannot be opened fails with {@code UNAVAILABLE} naming the
+ * file. The header checksum is never bypassed. {@code pydb.mapdb.lock} keeps a second open out.
+ */
+public final class MapdbStorageProvider implements StorageProvider {
+    /** The provider's name in {@code storage.provider}. */
+    public static final String NAME = "mapdb";
+    /** The store's file name inside {@code storage.path}. */
+    public static final String FILE_NAME = "pydb.mapdb";
+
+    private static final Logger log = LoggerFactory.getLogger(MapdbStorageProvider.class);
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public Storage open(StorageConfig config, StorageContext context) {
+        requireNonNull(config, "config is null");
+        requireNonNull(context, "context is null");
+        MapdbOptions options = MapdbOptions.from(config.options());
+        Path file = config.path().resolve(FILE_NAME);
+        try {
+            Files.createDirectories(config.path());
+        } catch (IOException e) {
+            throw new PydbException(ErrorCode.UNAVAILABLE, config.path() + ": cannot create the storage directory: " + e, e);
+        }
+        StoreLock lock = StoreLock.acquire(config.path().resolve(FILE_NAME + ".lock"), file);
+        MapdbStore store;
+        try {
+            OpenedDb opened = openDb(file, options);
+            try {
+                store = MapdbStore.open(opened.db(), file.toString(), opened.volumes()::discardPending);
+            } catch (PydbException e) {
+                closeQuietly(opened.db());
+                throw e;
+            } catch (RuntimeException e) {
+                closeQuietly(opened.db());
+                throw unrecoverable(file, e);
+            }
+        } catch (RuntimeException e) {
+            lock.close();
+            throw e;
+        }
+        log.info("opened MapDB storage {} (commit_max_batch={}, mmap={})", file, options.commitMaxBatch(), options.mmap());
+        return new MapdbStorage(file, store, options, lock);
+    }
+
+    /**
+     * Opens the store the way {@code DBMaker.fileDB(file).transactionEnable().make()} does, but
+     * with the store file's volume wrapped in a {@link RedoLogVolume}, after re-applying or
+     * discarding the redo log of a commit a crash interrupted.
+     */
+    private static OpenedDb openDb(Path file, MapdbOptions options) {
+        RedoLog redoLog = new RedoLog(file.resolveSibling(file.getFileName() + ".redo"));
+        if (Files.exists(file)) {
+            redoLog.recover(file);
+        }
+        VolumeFactory files = options.mmap() ? new MappedFileVol.MappedFileFactory(true, false) : FileChannelVol.FACTORY;
+        RedoLogVolumeFactory volumes = new RedoLogVolumeFactory(files, file, redoLog);
+        try {
+            boolean exists = volumes.exists(file.toString());
+            StoreWAL store = StoreWAL.make(file.toString(), volumes, 0L, true, CC.STORE_DIRECT_CONC_SHIFT, CC.PAGE_SIZE, 0L,
+                    false, false, false, true, false);
+            return new OpenedDb(new DB(store, exists, true, MapdbStorageProvider.class.getClassLoader(), 0), volumes);
+        } catch (DBException.FileLocked e) {
+            throw new PydbException(ErrorCode.UNAVAILABLE, file + ": already in use (locked by another process or another open storage)", e);
+        } catch (RuntimeException e) {
+            // MapDB reports damage as DBException, but also as plain runtime exceptions from its deserializers.
+            throw unrecoverable(file, e);
+        }
+    }
+
+    private record OpenedDb(DB db, RedoLogVolumeFactory volumes) {}
+
+    private static PydbException unrecoverable(Path file, RuntimeException e) {
+        log.error("cannot open MapDB storage {}", file, e);
+        return new PydbException(ErrorCode.UNAVAILABLE, file + ": the store is damaged: " + reason(e)
+                + " (not closed cleanly and could not be recovered); restore it from a backup", e);
+    }
+
+    /** The first sentence of MapDB's message (the rest may advise bypassing the checksum), or the exception's type. */
+    private static String reason(RuntimeException e) {
+        String message = e.getMessage();
+        if (message == null || message.isBlank()) {
+            return e.getClass().getSimpleName();
+        }
+        int end = message.indexOf(". ");
+        return end < 0 ? message : message.substring(0, end);
+    }
+
+    private static void closeQuietly(DB db) {
+        try {
+            db.close();
+        } catch (RuntimeException e) {
+            log.warn("closing the MapDB store after a failed open failed too", e);
+        }
+    }
+}

@@ -1,0 +1,202 @@
+package dev.pydb.storage.mapdb;
+
+import static java.util.Objects.requireNonNull;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import org.mapdb.DataInput2;
+import org.mapdb.volume.Volume;
+
+/**
+ * The store file's {@link Volume}, made crash-atomic with a {@link RedoLog}: writes are held in
+ * memory (reads see them) until {@link #sync()}, which logs them durably, then applies and syncs
+ * them. MapDB's {@code StoreWAL} writes the store file only inside {@code commit()}, which ends
+ * with this sync, so each commit reaches the file all or nothing.
+ */
+final class RedoLogVolume extends Volume {
+    private final Volume delegate;
+    private final RedoLog redoLog;
+    private final List<RedoLog.Write> pending = new ArrayList<>();
+    private volatile boolean hasPending;
+
+    RedoLogVolume(Volume delegate, RedoLog redoLog) {
+        this.delegate = requireNonNull(delegate, "delegate is null");
+        this.redoLog = requireNonNull(redoLog, "redoLog is null");
+    }
+
+    /** Drops the writes of a commit that failed before its sync (MapDB then rolls back). */
+    synchronized void discardPending() {
+        pending.clear();
+        hasPending = false;
+    }
+
+    @Override
+    public synchronized void sync() {
+        if (!pending.isEmpty()) {
+            try {
+                redoLog.write(pending);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot write the redo log " + redoLog.path(), e);
+            }
+            for (RedoLog.Write write : pending) {
+                delegate.putData(write.offset(), write.data(), 0, write.data().length);
+            }
+            discardPending();
+            delegate.sync();
+            try {
+                redoLog.clear();
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot clear the redo log " + redoLog.path(), e);
+            }
+        } else {
+            delegate.sync();
+        }
+    }
+
+    private synchronized void put(long offset, byte[] data) {
+        pending.add(new RedoLog.Write(offset, data));
+        hasPending = true;
+    }
+
+    @Override
+    public void putLong(long offset, long value) {
+        put(offset, ByteBuffer.allocate(Long.BYTES).putLong(value).array());
+    }
+
+    @Override
+    public void putInt(long offset, int value) {
+        put(offset, ByteBuffer.allocate(Integer.BYTES).putInt(value).array());
+    }
+
+    @Override
+    public void putByte(long offset, byte value) {
+        put(offset, new byte[] {value});
+    }
+
+    @Override
+    public void putData(long offset, byte[] src, int srcPos, int srcSize) {
+        byte[] data = new byte[srcSize];
+        System.arraycopy(src, srcPos, data, 0, srcSize);
+        put(offset, data);
+    }
+
+    @Override
+    public void putData(long offset, ByteBuffer buf) {
+        byte[] data = new byte[buf.remaining()];
+        buf.get(data);
+        put(offset, data);
+    }
+
+    @Override
+    public void clear(long startOffset, long endOffset) {
+        put(startOffset, new byte[Math.toIntExact(endOffset - startOffset)]);
+    }
+
+    @Override
+    public long getLong(long offset) {
+        return hasPending ? ByteBuffer.wrap(read(offset, Long.BYTES)).getLong() : delegate.getLong(offset);
+    }
+
+    @Override
+    public int getInt(long offset) {
+        return hasPending ? ByteBuffer.wrap(read(offset, Integer.BYTES)).getInt() : delegate.getInt(offset);
+    }
+
+    @Override
+    public byte getByte(long offset) {
+        return hasPending ? read(offset, 1)[0] : delegate.getByte(offset);
+    }
+
+    @Override
+    public DataInput2 getDataInput(long offset, int size) {
+        return hasPending ? new DataInput2.ByteArray(read(offset, size)) : delegate.getDataInput(offset, size);
+    }
+
+    @Override
+    public void getData(long offset, byte[] bytes, int bytesPos, int size) {
+        if (hasPending) {
+            System.arraycopy(read(offset, size), 0, bytes, bytesPos, size);
+        } else {
+            delegate.getData(offset, bytes, bytesPos, size);
+        }
+    }
+
+    /** Reads through the pending writes, later writes winning. */
+    private synchronized byte[] read(long offset, int size) {
+        byte[] result = new byte[size];
+        long available = delegate.length();
+        if (offset < available) {
+            delegate.getData(offset, result, 0, (int) Math.min(size, available - offset));
+        }
+        for (RedoLog.Write write : pending) {
+            long from = Math.max(offset, write.offset());
+            long to = Math.min(offset + size, write.offset() + write.data().length);
+            if (from < to) {
+                System.arraycopy(write.data(), (int) (from - write.offset()), result, (int) (from - offset), (int) (to - from));
+            }
+        }
+        return result;
+    }
+
+    @Override
+    public void ensureAvailable(long offset) {
+        delegate.ensureAvailable(offset);
+    }
+
+    @Override
+    public void truncate(long size) {
+        delegate.truncate(size);
+    }
+
+    @Override
+    public void close() {
+        if (closed.compareAndSet(false, true)) {
+            discardPending();
+            delegate.close();
+            try {
+                redoLog.close();
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot close the redo log " + redoLog.path(), e);
+            }
+        }
+    }
+
+    @Override
+    public int sliceSize() {
+        return delegate.sliceSize();
+    }
+
+    @Override
+    public boolean isSliced() {
+        return delegate.isSliced();
+    }
+
+    @Override
+    public long length() {
+        return delegate.length();
+    }
+
+    @Override
+    public boolean isReadOnly() {
+        return delegate.isReadOnly();
+    }
+
+    @Override
+    public File getFile() {
+        return delegate.getFile();
+    }
+
+    @Override
+    public boolean getFileLocked() {
+        return delegate.getFileLocked();
+    }
+
+    @Override
+    public boolean fileLoad() {
+        return delegate.fileLoad();
+    }
+}
