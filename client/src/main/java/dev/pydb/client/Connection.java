@@ -20,6 +20,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -114,10 +115,15 @@ final class Connection implements AutoCloseable {
                 return CompletableFuture.failedFuture(new IllegalArgumentException("request cannot be encoded: " + e, e));
             }
             pending = new Pending(id, frame);
+            Pending timed = pending;
+            try {
+                pending.timeout = timer.schedule(() -> timedOut(timed), requestTimeout.toNanos(), TimeUnit.NANOSECONDS);
+            } catch (RejectedExecutionException e) {
+                return CompletableFuture.failedFuture(new ConnectionFailedException("the client is closed", e));
+            }
             awaitingResponse.add(pending);
             toWrite.add(pending);
         }
-        pending.timeout = timer.schedule(() -> timedOut(pending), requestTimeout.toNanos(), TimeUnit.NANOSECONDS);
         return pending.response;
     }
 
@@ -203,8 +209,8 @@ final class Connection implements AutoCloseable {
                     throw new IOException("response id " + id + " does not match request id " + pending.id);
                 }
                 awaitingResponse.poll();
-                pending.timeout.cancel(false);
                 pending.response.complete(response);
+                pending.timeout.cancel(false);
             }
         } catch (IOException | RuntimeException e) {
             fail(e);
@@ -223,9 +229,7 @@ final class Connection implements AutoCloseable {
         writer.interrupt();
         Pending pending;
         while ((pending = awaitingResponse.poll()) != null) {
-            if (pending.timeout != null) {
-                pending.timeout.cancel(false);
-            }
+            pending.timeout.cancel(false);
             pending.response.completeExceptionally(pending.written
                     ? new OutcomeUnknownException("connection lost after the request was sent (" + cause.getMessage()
                             + "); it may or may not have been applied", cause)
@@ -301,7 +305,7 @@ final class Connection implements AutoCloseable {
         final byte[] frame;
         final CompletableFuture<ObjectNode> response = new CompletableFuture<>();
         volatile boolean written;
-        volatile ScheduledFuture<?> timeout;
+        ScheduledFuture<?> timeout;
 
         Pending(long id, byte[] frame) {
             this.id = id;

@@ -343,6 +343,19 @@ public final class PydbClient implements AutoCloseable {
             boolean reloggedIn, CompletableFuture<JsonNode> result) {
         int generation = connection.loginGeneration();
         connection.send(request).whenCompleteAsync((response, failure) -> {
+            try {
+                handleResponse(connection, generation, response, failure, request, action, idempotent, retries, reloggedIn,
+                        result);
+            } catch (RuntimeException e) {
+                result.completeExceptionally(e);
+            }
+        }, executor);
+    }
+
+    private void handleResponse(Connection connection, int generation, ObjectNode response, Throwable failure,
+            ObjectNode request, String action, boolean idempotent, int retries, boolean reloggedIn,
+            CompletableFuture<JsonNode> result) {
+        {
             if (failure != null) {
                 retryOrFail(Futures.unwrap(failure), request, action, idempotent, retries, result);
                 return;
@@ -363,7 +376,7 @@ public final class PydbClient implements AutoCloseable {
                 return;
             }
             retryOrFail(error, request, action, idempotent, retries, result);
-        }, executor);
+        }
     }
 
     private boolean mayRelogin(ObjectNode request, String action, boolean reloggedIn) {
