@@ -198,10 +198,9 @@ class EngineEndToEndTest {
 
     @Test
     void call_runs_plugin_and_unknown_actions() {
-        JsonNode result = admin.call("INCR", json("{\"db\": \"shop\", \"key\": \"counter\", \"field\": \"hits\", \"by\": 5}"));
-        assertThat(result.path("value").asLong()).isEqualTo(5);
-        assertThat(admin.call("incr", json("{\"db\": \"shop\", \"key\": \"counter\", \"field\": \"hits\"}"))
-                .path("value").asLong()).isEqualTo(6);
+        JsonNode result = admin.call("TEST_ECHO", json("{\"value\": {\"a\": [1, 2]}}"));
+        assertThat(result).isEqualTo(json("{\"user\": \"admin\", \"value\": {\"a\": [1, 2]}}"));
+        assertThat(admin.call("test_echo", json("{}")).path("user").asText()).isEqualTo("admin");
 
         assertThatThrownBy(() -> admin.call("NO_SUCH_ACTION", json("{}"))).isInstanceOf(UnknownActionException.class);
         assertThatThrownBy(() -> admin.call("GET", json("{\"db\": \"shop\"}"))).isInstanceOf(BadRequestException.class);

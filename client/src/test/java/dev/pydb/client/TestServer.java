@@ -16,7 +16,7 @@ import java.util.Optional;
 
 /**
  * A real py_db server in-process: the production transport, authenticator and the json backend
- * (found on the test class path by ServiceLoader, as is the INCR example plugin), on port 0, with
+ * (found on the test class path by ServiceLoader, as are the test actions), on port 0, with
  * a clock the test controls. Users: {@code admin}, {@code app} (readWrite:shop) and
  * {@code reader} (read:shop); each password is the user name plus {@code -pw}.
  */
