@@ -5,7 +5,9 @@ import dev.pydb.client.PydbClientException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -25,22 +27,26 @@ import picocli.CommandLine;
 final class Shell {
     static final String HISTORY_FILE = ".pydb_cli_history";
     private static final String PROMPT = "pydb> ";
+    /** JLine's mask for "echo nothing" (masked lines are not added to the history either). */
+    private static final Character NO_ECHO = '\0';
 
     private Shell() {
     }
 
     /** Runs the shell on the system terminal until {@code quit} or end of input; returns the exit code. */
     static int run(PydbCli options, CliEnvironment environment) {
+        Path history = Path.of(System.getProperty("user.home"), HISTORY_FILE);
+        createPrivately(history);
         try (Terminal terminal = TerminalBuilder.builder().system(true).build()) {
             LineReader reader = LineReaderBuilder.builder()
                     .terminal(terminal)
                     .appName("pydb-cli")
-                    .variable(LineReader.HISTORY_FILE, Path.of(System.getProperty("user.home"), HISTORY_FILE))
+                    .variable(LineReader.HISTORY_FILE, history)
                     .option(LineReader.Option.DISABLE_EVENT_EXPANSION, true)
                     .build();
             PrintWriter out = terminal.writer();
             CliEnvironment shellEnvironment = new CliEnvironment(out, out, environment.env(),
-                    user -> Optional.ofNullable(reader.readLine("Password for " + user + ": ", '*')));
+                    user -> Optional.ofNullable(reader.readLine("Password for " + user + ": ", NO_ECHO)));
             PydbClient client;
             try {
                 client = PydbClient.connect(options.config(options.password(shellEnvironment.password())));
@@ -119,6 +125,18 @@ final class Shell {
         commandLine.execute(words.toArray(String[]::new));
         out.flush();
         return Flow.CONTINUE;
+    }
+
+    /** Creates the history file readable by its owner only (it holds documents); best effort. */
+    private static void createPrivately(Path history) {
+        if (Files.exists(history)) {
+            return;
+        }
+        try {
+            Files.createFile(history, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        } catch (IOException | UnsupportedOperationException e) {
+            // JLine creates it with default permissions, or keeps the history in memory only
+        }
     }
 
     private static void printHelp(CommandLine commandLine, PrintWriter out) {
