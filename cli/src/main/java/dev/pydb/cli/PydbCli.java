@@ -5,7 +5,6 @@ import static java.util.Objects.requireNonNull;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pydb.client.Doc;
@@ -14,6 +13,7 @@ import dev.pydb.client.PydbClientConfig;
 import dev.pydb.client.PydbClientException;
 import dev.pydb.client.Query;
 import java.io.Console;
+import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.Charset;
 import java.time.Duration;
@@ -84,8 +84,8 @@ public final class PydbCli implements Callable<Integer> {
     public static void main(String[] args) {
         Console console = System.console();
         Charset charset = console != null ? console.charset() : Charset.defaultCharset();
-        PrintWriter out = new PrintWriter(new java.io.OutputStreamWriter(System.out, charset), true);
-        PrintWriter err = new PrintWriter(new java.io.OutputStreamWriter(System.err, charset), true);
+        PrintWriter out = new PrintWriter(new OutputStreamWriter(System.out, charset), true);
+        PrintWriter err = new PrintWriter(new OutputStreamWriter(System.err, charset), true);
         CliEnvironment environment = new CliEnvironment(out, err, System.getenv(), PydbCli::askOnConsole);
         System.exit(run(args, environment, Shell::run));
     }
@@ -316,8 +316,7 @@ public final class PydbCli implements Callable<Integer> {
     private void print(JsonNode result) {
         try {
             environment.out().println(compact ? JSON.writeValueAsString(result)
-                    : JSON.writer(new com.fasterxml.jackson.core.util.DefaultPrettyPrinter())
-                            .with(SerializationFeature.INDENT_OUTPUT).writeValueAsString(result));
+                    : JSON.writerWithDefaultPrettyPrinter().writeValueAsString(result));
             environment.out().flush();
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot print a result: " + e.getOriginalMessage(), e);

@@ -15,6 +15,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -321,7 +322,7 @@ public final class PydbClient implements AutoCloseable {
         boolean idempotent = IDEMPOTENT.contains(action);
         try {
             executor.execute(() -> attempt(request, action, idempotent, 0, result));
-        } catch (java.util.concurrent.RejectedExecutionException e) {
+        } catch (RejectedExecutionException e) {
             result.completeExceptionally(new ConnectionFailedException("the client is closed", e));
         }
         return result.thenApply(decoder);
@@ -355,28 +356,26 @@ public final class PydbClient implements AutoCloseable {
     private void handleResponse(Connection connection, int generation, ObjectNode response, Throwable failure,
             ObjectNode request, String action, boolean idempotent, int retries, boolean reloggedIn,
             CompletableFuture<JsonNode> result) {
-        {
-            if (failure != null) {
-                retryOrFail(Futures.unwrap(failure), request, action, idempotent, retries, result);
-                return;
-            }
-            if (response.path("ok").asBoolean(false)) {
-                result.complete(response.path("result"));
-                return;
-            }
-            PydbClientException error = ServerErrors.of(Connection.errorOf(response));
-            if (error instanceof UnauthenticatedException && mayRelogin(request, action, reloggedIn)) {
-                try {
-                    connection.login(config.username().orElseThrow(), config.password().orElseThrow(), generation);
-                } catch (RuntimeException e) {
-                    result.completeExceptionally(e);
-                    return;
-                }
-                sendOn(connection, request, action, idempotent, retries, true, result);
-                return;
-            }
-            retryOrFail(error, request, action, idempotent, retries, result);
+        if (failure != null) {
+            retryOrFail(Futures.unwrap(failure), request, action, idempotent, retries, result);
+            return;
         }
+        if (response.path("ok").asBoolean(false)) {
+            result.complete(response.path("result"));
+            return;
+        }
+        PydbClientException error = ServerErrors.of(Connection.errorOf(response));
+        if (error instanceof UnauthenticatedException && mayRelogin(request, action, reloggedIn)) {
+            try {
+                connection.login(config.username().orElseThrow(), config.password().orElseThrow(), generation);
+            } catch (RuntimeException e) {
+                result.completeExceptionally(e);
+                return;
+            }
+            sendOn(connection, request, action, idempotent, retries, true, result);
+            return;
+        }
+        retryOrFail(error, request, action, idempotent, retries, result);
     }
 
     private boolean mayRelogin(ObjectNode request, String action, boolean reloggedIn) {
@@ -396,7 +395,7 @@ public final class PydbClient implements AutoCloseable {
         try {
             CompletableFuture.delayedExecutor(delayMillis, TimeUnit.MILLISECONDS, executor)
                     .execute(() -> attempt(request, action, idempotent, retries + 1, result));
-        } catch (java.util.concurrent.RejectedExecutionException e) {
+        } catch (RejectedExecutionException e) {
             result.completeExceptionally(failure);
         }
     }
