@@ -4,10 +4,21 @@ import static dev.pydb.client.EngineEndToEndTest.json;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.BufferedInputStream;
+import java.io.DataInputStream;
+import java.io.EOFException;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.net.ServerSocket;
 import java.net.Socket;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -51,6 +62,26 @@ class FailureHandlingTest {
             assertThat(client.get("shop", "u1").rev()).isEqualTo(1);
             assertThat(client.put("shop", "u1", json("{\"a\": 1}"), 1).rev()).isEqualTo(2);
             assertThat(server.config("app").build().toString()).doesNotContain("app-pw");
+        }
+    }
+
+    @Test
+    void requests_failing_together_after_expiry_share_one_new_login() {
+        try (PydbClient admin = server.client("admin");
+                PydbClient client = PydbClient.connect(server.config("app").poolSize(1).build())) {
+            client.put("shop", "u1", json("{}"));
+            long loginsBefore = admin.stats().path("requests").path("LOGIN").asLong();
+            server.clock().advance(Duration.ofSeconds(TestServer.TOKEN_TTL_SECONDS + 1));
+
+            List<CompletableFuture<Doc>> reads = new ArrayList<>();
+            for (int i = 0; i < 50; i++) {
+                reads.add(client.getAsync("shop", "u1"));
+            }
+            reads.forEach(read -> assertThat(read.join().rev()).isEqualTo(1));
+
+            long loginsAfter = admin.stats().path("requests").path("LOGIN").asLong();
+            // one for the 50 reads of the app client, one for the admin client's own expired session
+            assertThat(loginsAfter - loginsBefore).isEqualTo(2);
         }
     }
 
@@ -109,6 +140,20 @@ class FailureHandlingTest {
     }
 
     @Test
+    void unavailable_is_retried_for_a_read_but_not_for_a_write() throws Exception {
+        try (ServerSocket fake = new ServerSocket(0)) {
+            List<String> requests = new CopyOnWriteArrayList<>();
+            Thread.ofVirtual().start(() -> answerUnavailableThenPong(fake, requests));
+            try (PydbClient client = PydbClient.connect(PydbClientConfig.builder("127.0.0.1", fake.getLocalPort())
+                    .poolSize(1).maxRetries(2).retryBackoff(Duration.ZERO).build())) {
+                assertThat(client.ping()).isEqualTo("PONG");
+                assertThatThrownBy(() -> client.put("shop", "u1", json("{}"))).isInstanceOf(UnavailableException.class);
+            }
+            assertThat(requests).containsExactly("PING", "PING", "PUT");
+        }
+    }
+
+    @Test
     void a_request_without_an_answer_times_out_and_its_connection_is_discarded() throws Exception {
         try (PydbClient client = PydbClient.connect(server.config("app").poolSize(1)
                 .requestTimeout(Duration.ofMillis(300)).build())) {
@@ -162,5 +207,45 @@ class FailureHandlingTest {
                 return;
             }
         }
+    }
+
+    /** Answers the first request and every PUT with UNAVAILABLE, anything else with PONG. */
+    private static void answerUnavailableThenPong(ServerSocket fake, List<String> requests) {
+        try (Socket socket = fake.accept()) {
+            DataInputStream in = new DataInputStream(new BufferedInputStream(socket.getInputStream()));
+            OutputStream out = socket.getOutputStream();
+            ObjectMapper mapper = new ObjectMapper();
+            while (true) {
+                String header = readHeader(in);
+                byte[] body = in.readNBytes(Integer.parseInt(header.substring(header.indexOf(':') + 1).trim()));
+                JsonNode request = mapper.readTree(body);
+                String action = request.path("action").asText();
+                requests.add(action);
+                ObjectNode response = mapper.createObjectNode().set("id", request.get("id"));
+                if (requests.size() == 1 || action.equals("PUT")) {
+                    response.put("ok", false).putObject("error").put("code", "UNAVAILABLE").put("message", "shutting down");
+                } else {
+                    response.put("ok", true).put("result", "PONG");
+                }
+                byte[] bytes = mapper.writeValueAsBytes(response);
+                out.write(("QUERY_LENGTH: " + bytes.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                out.write(bytes);
+                out.flush();
+            }
+        } catch (IOException e) {
+            // the client closed the connection
+        }
+    }
+
+    private static String readHeader(DataInputStream in) throws IOException {
+        StringBuilder header = new StringBuilder();
+        while (!header.toString().endsWith("\r\n\r\n")) {
+            int b = in.read();
+            if (b < 0) {
+                throw new EOFException();
+            }
+            header.append((char) b);
+        }
+        return header.toString().trim();
     }
 }
