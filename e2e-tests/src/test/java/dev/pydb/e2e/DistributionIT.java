@@ -65,7 +65,15 @@ class DistributionIT {
                 .anyMatch(name -> name.startsWith("logback-classic-"))
                 .anyMatch(name -> name.startsWith("picocli-"))
                 .noneMatch(name -> name.startsWith("pydb-storage-"))
-                .noneMatch(name -> name.startsWith("mapdb-") || name.startsWith("lmdbjava-"));
+                .noneMatch(name -> name.startsWith("mapdb-") || name.startsWith("lmdbjava-"))
+                .noneMatch(name -> name.startsWith("pydb-cli-") || name.startsWith("jline-"));
+        assertThat(jarNames(home.resolve("lib/cli")))
+                .as("lib/cli: pydb-cli and what only it needs")
+                .anyMatch(name -> name.startsWith("pydb-cli-"))
+                .anyMatch(name -> name.startsWith("pydb-client-"))
+                .anyMatch(name -> name.startsWith("jline-"))
+                .noneMatch(name -> name.startsWith("jackson-") || name.startsWith("slf4j-") || name.startsWith("pydb-engine-"));
+        assertThat(home.resolve("bin/pydb-cli")).isRegularFile().isExecutable();
 
         assertThat(subfolders(home.resolve("plugins"))).containsExactly("storage-json", "storage-lmdb", "storage-mapdb");
         for (String backend : List.of("json", "mapdb", "lmdb")) {
