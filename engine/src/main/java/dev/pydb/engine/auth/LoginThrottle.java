@@ -8,6 +8,8 @@ import dev.pydb.engine.config.AuthConfig;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -71,8 +73,18 @@ public final class LoginThrottle {
         if (failures.size() > SWEEP_ABOVE) {
             failures.values().removeIf(f -> f.forgotten(now));
         }
-        record(userKey(username), "user '" + printable(username) + "'", now);
-        record(addressKey(clientAddress), "address " + printable(clientAddress), now);
+        List<String> lockedOut = new ArrayList<>(2);
+        if (record(userKey(username), now)) {
+            lockedOut.add("user '" + printable(username) + "'");
+        }
+        if (record(addressKey(clientAddress), now)) {
+            lockedOut.add("address " + printable(clientAddress));
+        }
+        if (!lockedOut.isEmpty()) {
+            LOG.warn("login throttled after {} failed logins in a row: {} locked out for {} s, longer after each further"
+                    + " failure (up to {} s)", failuresBeforeLockout, String.join(" and ", lockedOut), lockout.toSeconds(),
+                    maxLockout.toSeconds());
+        }
     }
 
     /** Clears the counters of a username and an address after a successful login. */
@@ -91,7 +103,9 @@ public final class LoginThrottle {
         return remoteAddress.substring(0, colon);
     }
 
-    private void record(String key, String who, Instant now) {
+    /** Counts a failure; true if it started the first lockout of a burst (the one that is logged). */
+    private boolean record(String key, Instant now) {
+        boolean[] firstLockout = new boolean[1];
         failures.compute(key, (k, previous) -> {
             Failures current = previous == null || previous.forgotten(now) ? new Failures() : previous;
             current.count++;
@@ -99,13 +113,11 @@ public final class LoginThrottle {
             if (current.count >= failuresBeforeLockout && !now.isBefore(current.lockedUntil)) {
                 Duration length = lockoutLength(current.lockouts++);
                 current.lockedUntil = now.plus(length);
-                if (current.lockouts == 1) {
-                    LOG.warn("login throttled: {} failed logins in a row for {}; locked out for {} s, longer after "
-                            + "each further failure (up to {} s)", current.count, who, length.toSeconds(), maxLockout.toSeconds());
-                }
+                firstLockout[0] = current.lockouts == 1;
             }
             return current;
         });
+        return firstLockout[0];
     }
 
     private Duration lockoutLength(int previousLockouts) {

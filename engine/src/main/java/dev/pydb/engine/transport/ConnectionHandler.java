@@ -206,7 +206,7 @@ final class ConnectionHandler implements Runnable {
      * {@code max_unauthenticated_query_length}; the full limit applies from the next frame on.
      */
     private void applyFrameLimit(FrameDecoder decoder) {
-        if (session.authenticated()) {
+        if (session.authenticated() || maxUnauthenticatedQueryLength >= maxQueryLength) {
             decoder.setMaxBodyLength(maxQueryLength, "max_query_length");
         } else {
             decoder.setMaxBodyLength(maxUnauthenticatedQueryLength, "max_unauthenticated_query_length");
