@@ -69,6 +69,8 @@ public final class EnvConfigBinder {
             throw new ConfigException(name, "not valid JSON" + position + ": " + e.getOriginalMessage());
         } catch (IOException e) {
             throw new ConfigException(name, "not valid JSON: " + e.getMessage());
+        } catch (NumberFormatException e) {
+            throw new ConfigException(name, "has a number that cannot be represented: " + e.getMessage());
         }
         if (root == null || !root.isObject()) {
             throw new ConfigException(name, "must hold a JSON object");

@@ -132,6 +132,10 @@ public final class Dispatcher implements RequestProcessor {
             throw new PydbException(ErrorCode.BAD_JSON, "body is not valid JSON: " + describe(e));
         } catch (IOException e) {
             throw new PydbException(ErrorCode.BAD_JSON, "body is not valid JSON");
+        } catch (NumberFormatException e) {
+            // Jackson throws this, not a JsonProcessingException, for numbers such as 2E2222222222 (found by fuzzing).
+            throw new PydbException(ErrorCode.BAD_JSON, "body has a number that cannot be represented: "
+                    + abbreviate(e.getMessage()));
         }
         if (tree == null || !tree.isObject()) {
             throw new PydbException(ErrorCode.BAD_JSON, "body must be a JSON object");

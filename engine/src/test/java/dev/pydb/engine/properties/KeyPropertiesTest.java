@@ -12,7 +12,7 @@ import net.jqwik.api.Property;
 import net.jqwik.api.constraints.StringLength;
 
 /** Key validation: exactly the non-empty strings that UTF-8 encodes in at most 255 bytes are keys. */
-class KeyProperties {
+class KeyPropertiesTest {
     @Property
     void aKeyIsAcceptedExactlyWhenItIsNonEmptyEncodableAndShortEnough(@ForAll @StringLength(max = 300) String key) {
         byte[] utf8 = key.getBytes(StandardCharsets.UTF_8);

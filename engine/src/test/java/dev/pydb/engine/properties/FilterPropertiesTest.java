@@ -13,7 +13,7 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 
 /** Filter operators agree with each other. */
-class FilterProperties {
+class FilterPropertiesTest {
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
     @Property

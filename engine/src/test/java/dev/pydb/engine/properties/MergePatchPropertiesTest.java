@@ -13,7 +13,7 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 
 /** The laws of RFC 7386 JSON merge patch. */
-class MergePatchProperties {
+class MergePatchPropertiesTest {
     @Property(tries = 200)
     void theEmptyPatchIsTheIdentity(@ForAll("documents") ObjectNode document) {
         assertThat(MergePatch.apply(document, JsonNodeFactory.instance.objectNode())).isEqualTo(document);
