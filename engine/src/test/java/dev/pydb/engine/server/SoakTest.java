@@ -46,7 +46,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Load and soak, run by hand (tag {@code soak}, excluded from the default build):
  * {@code mvn -B -pl engine -am test -Dtest=SoakTest -Dsurefire.excludedGroups= -Dsurefire.failIfNoSpecifiedTests=false}
  * ({@code -Dsoak.seconds=60}, {@code -Dsoak.connections=2000}). Holds that many connections with
- * a mixed workload (PUT, GET, UPDATE, FIND, COUNT, PING, with think time), then checks: no error
+ * a mixed workload (PUT, GET, UPDATE, FIND, COUNT, PING, with think time; one database per
+ * connection, because the in-memory fake storage copies a database on every write), then checks: no error
  * response, no dropped connection, heap and platform threads bounded, and one connection past
  * {@code max_connections} gets a clear {@code UNAVAILABLE} frame. Prints the measurements.
  * Client and server share this JVM, so heap and threads cover both.
@@ -73,7 +74,11 @@ class SoakTest {
             try (Socket admin = connect(server.port())) {
                 token = call(admin, "{\"action\":\"LOGIN\",\"username\":\"admin\",\"password\":\"secret\"}")
                         .at("/result/token").asText();
-                call(admin, "{\"action\":\"CREATE_DB\",\"db\":\"soak\",\"auth\":{\"token\":\"" + token + "\"}}");
+                for (int c = 0; c < CONNECTIONS; c++) {
+                    JsonNode created = call(admin, "{\"action\":\"CREATE_DB\",\"db\":\"soak" + c + "\",\"auth\":{\"token\":\""
+                            + token + "\"}}");
+                    assertThat(created.path("ok").asBoolean()).as(created.toString()).isTrue();
+                }
             }
             List<Socket> sockets = new ArrayList<>();
             for (int i = 0; i < CONNECTIONS; i++) {
@@ -140,14 +145,15 @@ class SoakTest {
         FrameDecoder decoder = new FrameDecoder(1 << 24);
         ThreadLocalRandom random = ThreadLocalRandom.current();
         int n = 0;
+        String db = "soak" + client;
         while (System.nanoTime() < deadline) {
-            String key = "c" + client + "-" + (n % 20);
+            String key = "k" + (n / 6 % 20);
             String body = switch (n % 6) {
-                case 0 -> "{\"action\":\"PUT\",\"db\":\"soak\",\"key\":\"" + key + "\",\"doc\":{\"n\":" + n + ",\"c\":" + client + "}";
-                case 1 -> "{\"action\":\"GET\",\"db\":\"soak\",\"key\":\"" + key + "\"";
-                case 2 -> "{\"action\":\"UPDATE\",\"db\":\"soak\",\"key\":\"" + key + "\",\"patch\":{\"seen\":true}";
-                case 3 -> "{\"action\":\"FIND\",\"db\":\"soak\",\"filter\":{\"c\":" + client + "},\"limit\":5";
-                case 4 -> "{\"action\":\"COUNT\",\"db\":\"soak\",\"filter\":{\"n\":{\"$gte\":0}}";
+                case 0 -> "{\"action\":\"PUT\",\"db\":\"" + db + "\",\"key\":\"" + key + "\",\"doc\":{\"n\":" + n + ",\"c\":" + client + "}";
+                case 1 -> "{\"action\":\"GET\",\"db\":\"" + db + "\",\"key\":\"" + key + "\"";
+                case 2 -> "{\"action\":\"UPDATE\",\"db\":\"" + db + "\",\"key\":\"" + key + "\",\"patch\":{\"seen\":true}";
+                case 3 -> "{\"action\":\"FIND\",\"db\":\"" + db + "\",\"filter\":{\"c\":" + client + "},\"limit\":5";
+                case 4 -> "{\"action\":\"COUNT\",\"db\":\"" + db + "\",\"filter\":{\"n\":{\"$gte\":0}}";
                 default -> "{\"action\":\"PING\"";
             };
             JsonNode reply = call(socket, body + auth + ",\"id\":" + n + "}", decoder);
