@@ -22,6 +22,7 @@ class FrameDecoderFuzzTest {
 
     @FuzzTest(maxDuration = "60s")
     void decodingIsIndependentOfChunkingAndNeverThrows(FuzzedDataProvider data) {
+        // FuzzedDataProvider takes primitives from the end: a seed is the wire bytes, then one chunking byte.
         int chunkSeed = data.consumeInt(1, 64);
         byte[] input = data.consumeRemainingAsBytes();
 
