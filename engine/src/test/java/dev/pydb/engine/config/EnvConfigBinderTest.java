@@ -205,7 +205,7 @@ class EnvConfigBinderTest {
         assertThat(config.auth().loginFailuresBeforeLockout()).isEqualTo(5);
         assertThat(config.auth().lockoutSeconds()).isEqualTo(5);
         assertThat(config.auth().maxLockoutSeconds()).isEqualTo(900);
-        assertThat(bind(with("server", "{\"max_query_length\": 1000}")).server().maxUnauthenticatedQueryLength())
+        assertThat(bind(with("server", "{\"max_query_length\": 1000, \"max_document_bytes\": 1000}")).server().maxUnauthenticatedQueryLength())
                 .as("capped at max_query_length").isEqualTo(1000);
     }
 
