@@ -234,6 +234,8 @@ public final class TcpServer implements Transport {
 
     private static void refuse(Socket socket, byte[] body) {
         try {
+            // Bounds a TLS handshake too: the refusal must not wait on a silent client.
+            socket.setSoTimeout((int) Sockets.LINGER_MILLIS);
             Sockets.closeAfterLastFrame(socket, socket.getOutputStream(), body);
         } catch (IOException e) {
             Sockets.closeQuietly(socket);
