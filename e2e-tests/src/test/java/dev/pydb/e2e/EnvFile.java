@@ -9,8 +9,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Environment files for tests, with only the keys of the protocol's contract. The one user,
- * {@link #USER}, is an admin with a plain-text password (accepted by the server with a warning).
+ * Environment files for tests, with the keys of the protocol's contract (plus the protected-mode opt-in where needed). The one user,
+ * {@link #USER}, is an admin with a plain-text password (accepted by the server with a warning;
+ * on a non-loopback host, such as 0.0.0.0 in Docker, only with
+ * {@code server.allow_plaintext_passwords_on_network}).
  */
 final class EnvFile {
     static final String USER = "e2e-admin";
@@ -27,7 +29,11 @@ final class EnvFile {
         requireNonNull(provider, "provider is null");
         requireNonNull(dataPath, "dataPath is null");
         ObjectNode env = PydbClient.JSON.createObjectNode();
-        env.putObject("server").put("host", host).put("port", port);
+        ObjectNode server = env.putObject("server").put("host", host).put("port", port);
+        if (!host.startsWith("127.") && !host.equals("localhost") && !host.equals("::1")) {
+            // Protected mode: a plain-text password on a network address needs this opt-in.
+            server.put("allow_plaintext_passwords_on_network", true);
+        }
         ObjectNode storage = env.putObject("storage").put("provider", provider).put("path", dataPath);
         storage.putObject("options");
         ObjectNode auth = env.putObject("auth").put("token_ttl_seconds", 3600);

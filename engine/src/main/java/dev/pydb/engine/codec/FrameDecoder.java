@@ -6,6 +6,7 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -32,7 +33,8 @@ public final class FrameDecoder {
 
     private enum State { NAME, COLON, BEFORE_DIGITS, DIGITS, TERMINATOR, BODY, FAILED }
 
-    private final int maxBodyLength;
+    private int maxBodyLength;
+    private String limitName = "max_query_length";
 
     private State state = State.NAME;
     private int position;
@@ -49,6 +51,19 @@ public final class FrameDecoder {
             throw new IllegalArgumentException("maxBodyLength must be >= 0, was " + maxBodyLength);
         }
         this.maxBodyLength = maxBodyLength;
+    }
+
+    /**
+     * Changes the largest body accepted, for frames whose length is read from now on (a
+     * connection's limit grows once it has logged in). {@code limitName} names the setting in the
+     * {@code FRAME_TOO_LARGE} message.
+     */
+    public void setMaxBodyLength(int maxBodyLength, String limitName) {
+        if (maxBodyLength < 0) {
+            throw new IllegalArgumentException("maxBodyLength must be >= 0, was " + maxBodyLength);
+        }
+        this.maxBodyLength = maxBodyLength;
+        this.limitName = Objects.requireNonNull(limitName, "limitName is null");
     }
 
     /**
@@ -149,7 +164,7 @@ public final class FrameDecoder {
                 } else if (b == TERMINATOR[0]) {
                     if (declaredLength > maxBodyLength) {
                         return fail(FrameError.tooLarge("frame body of " + declaredLength
-                                + " bytes is over max_query_length (" + maxBodyLength + ")"));
+                                + " bytes is over " + limitName + " (" + maxBodyLength + ")"));
                     }
                     state = State.TERMINATOR;
                     position = 1;

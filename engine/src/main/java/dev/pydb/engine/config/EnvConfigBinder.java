@@ -69,6 +69,8 @@ public final class EnvConfigBinder {
             throw new ConfigException(name, "not valid JSON" + position + ": " + e.getOriginalMessage());
         } catch (IOException e) {
             throw new ConfigException(name, "not valid JSON: " + e.getMessage());
+        } catch (NumberFormatException e) {
+            throw new ConfigException(name, "has a number that cannot be represented: " + e.getMessage());
         }
         if (root == null || !root.isObject()) {
             throw new ConfigException(name, "must hold a JSON object");
@@ -93,21 +95,67 @@ public final class EnvConfigBinder {
             return ServerConfig.defaults(DEFAULT_HOST, ServerConfig.DEFAULT_PORT);
         }
         ConfigObject s = section.get();
+        int maxQueryLength = s.positiveInt("max_query_length", ServerConfig.DEFAULT_MAX_QUERY_LENGTH);
+        int maxUnauthenticated = s.positiveInt("max_unauthenticated_query_length",
+                ServerConfig.defaultMaxUnauthenticatedQueryLength(maxQueryLength));
+        if (maxUnauthenticated > maxQueryLength) {
+            throw new ConfigException("server.max_unauthenticated_query_length", "must not be larger than "
+                    + "server.max_query_length (" + maxQueryLength + "), was " + maxUnauthenticated);
+        }
         ServerConfig config = new ServerConfig(
                 s.string("host", DEFAULT_HOST),
                 (int) s.integer("port", ServerConfig.DEFAULT_PORT, 0, 65535),
                 s.positiveInt("max_connections", ServerConfig.DEFAULT_MAX_CONNECTIONS),
-                s.positiveInt("max_query_length", ServerConfig.DEFAULT_MAX_QUERY_LENGTH),
+                maxQueryLength,
                 s.positiveInt("max_document_bytes", ServerConfig.DEFAULT_MAX_DOCUMENT_BYTES),
                 s.positiveInt("max_batch_ops", ServerConfig.DEFAULT_MAX_BATCH_OPS),
                 s.positiveInt("idle_timeout_seconds", ServerConfig.DEFAULT_IDLE_TIMEOUT_SECONDS),
-                s.positiveInt("frame_timeout_seconds", ServerConfig.DEFAULT_FRAME_TIMEOUT_SECONDS));
+                s.positiveInt("frame_timeout_seconds", ServerConfig.DEFAULT_FRAME_TIMEOUT_SECONDS),
+                maxUnauthenticated,
+                s.bool("allow_plaintext_passwords_on_network", false),
+                tls(s.optionalObject("tls")));
         s.requireNoOtherKeys();
         if (config.maxDocumentBytes() > config.maxQueryLength()) {
             throw new ConfigException("server.max_document_bytes", "must not be larger than server.max_query_length ("
                     + config.maxQueryLength() + "), was " + config.maxDocumentBytes());
         }
         return config;
+    }
+
+    private static TlsConfig tls(Optional<ConfigObject> section) {
+        if (section.isEmpty()) {
+            return TlsConfig.DISABLED;
+        }
+        ConfigObject t = section.get();
+        boolean enabled = t.bool("enabled", false);
+        String keyStore = optionalString(t, "key_store");
+        String password = t.get("key_store_password").map(v -> {
+            if (!v.isTextual()) {
+                throw new ConfigException("server.tls.key_store_password", "must be a string, was " + v.getNodeType());
+            }
+            return v.textValue();
+        }).orElse(null);
+        String type = t.string("key_store_type", TlsConfig.DEFAULT_KEY_STORE_TYPE);
+        String certificate = optionalString(t, "certificate");
+        String privateKey = optionalString(t, "private_key");
+        t.requireNoOtherKeys();
+        if (enabled) {
+            if ((keyStore != null) == (certificate != null || privateKey != null)) {
+                throw new ConfigException("server.tls", "give either key_store (+ key_store_password) or certificate"
+                        + " + private_key (PEM)");
+            }
+            if (keyStore == null && certificate == null) {
+                throw new ConfigException("server.tls.certificate", "is required with private_key");
+            }
+            if (keyStore == null && privateKey == null) {
+                throw new ConfigException("server.tls.private_key", "is required with certificate");
+            }
+        }
+        return new TlsConfig(enabled, keyStore, password, type, certificate, privateKey);
+    }
+
+    private static String optionalString(ConfigObject section, String key) {
+        return section.get(key).map(v -> ConfigObject.string(v, section.keyPath(key))).orElse(null);
     }
 
     private static StorageSection storage(ConfigObject s) {
@@ -136,8 +184,13 @@ public final class EnvConfigBinder {
             }
             users.add(user);
         }
+        int failuresBeforeLockout = (int) s.integer("login_failures_before_lockout",
+                AuthConfig.DEFAULT_LOGIN_FAILURES_BEFORE_LOCKOUT, 1, 1_000_000);
+        long lockoutSeconds = s.integer("lockout_seconds", AuthConfig.DEFAULT_LOCKOUT_SECONDS, 1, 24 * 3600);
+        long maxLockoutSeconds = s.integer("max_lockout_seconds",
+                Math.max(AuthConfig.DEFAULT_MAX_LOCKOUT_SECONDS, lockoutSeconds), lockoutSeconds, 7L * 24 * 3600);
         s.requireNoOtherKeys();
-        return new AuthConfig(ttl, users);
+        return new AuthConfig(ttl, users, failuresBeforeLockout, lockoutSeconds, maxLockoutSeconds);
     }
 
     private static UserConfig user(ConfigObject u, String path) {

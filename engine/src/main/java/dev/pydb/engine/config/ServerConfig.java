@@ -9,7 +9,11 @@ import static java.util.Objects.requireNonNull;
  * {@code max_document_bytes} (default 1 MiB), {@code max_batch_ops} (default 1000),
  * {@code idle_timeout_seconds} (default 300: a connection with no request in flight is closed
  * after this long), {@code frame_timeout_seconds} (default 30: once a frame has begun, all of it
- * must arrive within this time).
+ * must arrive within this time), {@code max_unauthenticated_query_length} (default 64 KiB, at
+ * most {@code max_query_length}: the frame limit until a request on the connection has
+ * authenticated), {@code allow_plaintext_passwords_on_network} (default false: protected mode
+ * refuses to listen on a non-loopback address while a user has a plain-text password) and
+ * {@code tls} (see {@link TlsConfig}; default off).
  */
 public record ServerConfig(
         String host,
@@ -19,7 +23,10 @@ public record ServerConfig(
         int maxDocumentBytes,
         int maxBatchOps,
         int idleTimeoutSeconds,
-        int frameTimeoutSeconds) {
+        int frameTimeoutSeconds,
+        int maxUnauthenticatedQueryLength,
+        boolean allowPlaintextPasswordsOnNetwork,
+        TlsConfig tls) {
     public static final int DEFAULT_PORT = 9440;
     public static final int DEFAULT_MAX_CONNECTIONS = 1024;
     public static final int DEFAULT_MAX_QUERY_LENGTH = 16 * 1024 * 1024;
@@ -27,9 +34,25 @@ public record ServerConfig(
     public static final int DEFAULT_MAX_BATCH_OPS = 1000;
     public static final int DEFAULT_IDLE_TIMEOUT_SECONDS = 300;
     public static final int DEFAULT_FRAME_TIMEOUT_SECONDS = 30;
+    public static final int DEFAULT_MAX_UNAUTHENTICATED_QUERY_LENGTH = 64 * 1024;
 
     public ServerConfig {
         requireNonNull(host, "host is null");
+        requireNonNull(tls, "tls is null");
+        if (maxUnauthenticatedQueryLength > maxQueryLength) {
+            throw new IllegalArgumentException("max_unauthenticated_query_length (" + maxUnauthenticatedQueryLength
+                    + ") must not be larger than max_query_length (" + maxQueryLength + ")");
+        }
+    }
+
+    /**
+     * The keys that existed before the hardening ones: those get their defaults (the
+     * pre-authentication frame limit is capped at {@code maxQueryLength}).
+     */
+    public ServerConfig(String host, int port, int maxConnections, int maxQueryLength, int maxDocumentBytes,
+            int maxBatchOps, int idleTimeoutSeconds, int frameTimeoutSeconds) {
+        this(host, port, maxConnections, maxQueryLength, maxDocumentBytes, maxBatchOps, idleTimeoutSeconds,
+                frameTimeoutSeconds, defaultMaxUnauthenticatedQueryLength(maxQueryLength), false, TlsConfig.DISABLED);
     }
 
     /** All defaults, listening on {@code host:port}. */
@@ -37,5 +60,23 @@ public record ServerConfig(
         return new ServerConfig(host, port, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_QUERY_LENGTH,
                 DEFAULT_MAX_DOCUMENT_BYTES, DEFAULT_MAX_BATCH_OPS, DEFAULT_IDLE_TIMEOUT_SECONDS,
                 DEFAULT_FRAME_TIMEOUT_SECONDS);
+    }
+
+    /** The default pre-authentication frame limit for a given {@code max_query_length}. */
+    public static int defaultMaxUnauthenticatedQueryLength(int maxQueryLength) {
+        return Math.min(DEFAULT_MAX_UNAUTHENTICATED_QUERY_LENGTH, maxQueryLength);
+    }
+
+    /** This configuration with other TLS settings. */
+    public ServerConfig withTls(TlsConfig newTls) {
+        return new ServerConfig(host, port, maxConnections, maxQueryLength, maxDocumentBytes, maxBatchOps,
+                idleTimeoutSeconds, frameTimeoutSeconds, maxUnauthenticatedQueryLength,
+                allowPlaintextPasswordsOnNetwork, newTls);
+    }
+
+    /** This configuration with the plain-text-password opt-in of protected mode set to {@code allow}. */
+    public ServerConfig withPlaintextPasswordsOnNetwork(boolean allow) {
+        return new ServerConfig(host, port, maxConnections, maxQueryLength, maxDocumentBytes, maxBatchOps,
+                idleTimeoutSeconds, frameTimeoutSeconds, maxUnauthenticatedQueryLength, allow, tls);
     }
 }

@@ -16,6 +16,8 @@ import dev.pydb.api.action.Permission;
 import dev.pydb.api.action.Principal;
 import dev.pydb.api.storage.Storage;
 import dev.pydb.engine.auth.Authenticator;
+import dev.pydb.engine.config.ServerConfig;
+import dev.pydb.engine.json.JsonSupport;
 import dev.pydb.engine.session.Session;
 import dev.pydb.engine.stats.ServerStats;
 import dev.pydb.engine.transport.RequestProcessor;
@@ -49,12 +51,26 @@ public final class Dispatcher implements RequestProcessor {
     private final Authenticator authenticator;
     private final Storage storage;
     private final ObjectMapper json;
+    private final ObjectMapper unauthenticatedJson;
     private final Limits limits;
     private final ServerStats stats;
     private final Services services;
 
+    /** A dispatcher whose not yet authenticated connections are parsed with {@link JsonSupport#unauthenticatedMapper}. */
     public Dispatcher(ActionRegistry registry, Authenticator authenticator, Storage storage, ObjectMapper json,
             Limits limits, ServerStats stats, Services services) {
+        this(registry, authenticator, storage, json,
+                JsonSupport.unauthenticatedMapper(ServerConfig.DEFAULT_MAX_UNAUTHENTICATED_QUERY_LENGTH), limits, stats, services);
+    }
+
+    /**
+     * @param json                the mapper for bodies from authenticated connections
+     * @param unauthenticatedJson the mapper for bodies from connections that have not authenticated
+     *                            yet (see {@link Session#authenticated()}): tighter read constraints
+     */
+    public Dispatcher(ActionRegistry registry, Authenticator authenticator, Storage storage, ObjectMapper json,
+            ObjectMapper unauthenticatedJson, Limits limits, ServerStats stats, Services services) {
+        this.unauthenticatedJson = requireNonNull(unauthenticatedJson, "unauthenticatedJson is null");
         this.registry = requireNonNull(registry, "registry is null");
         this.authenticator = requireNonNull(authenticator, "authenticator is null");
         this.storage = requireNonNull(storage, "storage is null");
@@ -90,7 +106,7 @@ public final class Dispatcher implements RequestProcessor {
     }
 
     private JsonNode serve(Session session, byte[] body, Exchange exchange) {
-        ObjectNode request = parse(body);
+        ObjectNode request = parse(session.authenticated() ? json : unauthenticatedJson, body);
         exchange.id = readId(request);
         String action = readAction(request);
         exchange.statsName = UNKNOWN_ACTIONS;
@@ -100,19 +116,26 @@ public final class Dispatcher implements RequestProcessor {
         Optional<String> token = readAuthToken(request);
         Permission permission = requireNonNull(handler.permission(), "permission of " + handler.getClass().getName());
         Principal principal = authenticate(permission, token, session);
+        if (principal != null) {
+            session.markAuthenticated();
+        }
         String database = authorize(permission, principal, request);
         EngineRequestContext context = new EngineRequestContext(storage, principal, database, json, limits, session, services);
         return invoke(handler, context, request);
     }
 
-    private ObjectNode parse(byte[] body) {
+    private static ObjectNode parse(ObjectMapper parser, byte[] body) {
         JsonNode tree;
         try {
-            tree = json.readTree(body);
+            tree = parser.readTree(body);
         } catch (JsonProcessingException e) {
             throw new PydbException(ErrorCode.BAD_JSON, "body is not valid JSON: " + describe(e));
         } catch (IOException e) {
             throw new PydbException(ErrorCode.BAD_JSON, "body is not valid JSON");
+        } catch (NumberFormatException e) {
+            // Jackson throws this, not a JsonProcessingException, for numbers such as 2E2222222222 (found by fuzzing).
+            throw new PydbException(ErrorCode.BAD_JSON, "body has a number that cannot be represented: "
+                    + abbreviate(e.getMessage()));
         }
         if (tree == null || !tree.isObject()) {
             throw new PydbException(ErrorCode.BAD_JSON, "body must be a JSON object");

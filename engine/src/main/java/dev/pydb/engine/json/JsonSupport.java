@@ -16,6 +16,8 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 public final class JsonSupport {
     /** Deepest nesting of arrays and objects in one body (request or document). */
     public static final int MAX_NESTING_DEPTH = 100;
+    /** Deepest nesting in a body from a connection that has not authenticated yet. */
+    public static final int MAX_UNAUTHENTICATED_NESTING_DEPTH = 16;
     /** Longest number literal, in characters. */
     public static final int MAX_NUMBER_LENGTH = 1000;
     /** Longest object field name, in characters. */
@@ -30,11 +32,23 @@ public final class JsonSupport {
      * document may be longer.
      */
     public static ObjectMapper mapper(int maxLength) {
+        return mapper(maxLength, MAX_NESTING_DEPTH);
+    }
+
+    /**
+     * The mapper for bodies from connections that have not authenticated yet: at most
+     * {@code maxLength} bytes and {@value #MAX_UNAUTHENTICATED_NESTING_DEPTH} levels of nesting.
+     */
+    public static ObjectMapper unauthenticatedMapper(int maxLength) {
+        return mapper(maxLength, MAX_UNAUTHENTICATED_NESTING_DEPTH);
+    }
+
+    private static ObjectMapper mapper(int maxLength, int maxNestingDepth) {
         if (maxLength <= 0) {
             throw new IllegalArgumentException("maxLength must be positive, was " + maxLength);
         }
         StreamReadConstraints constraints = StreamReadConstraints.builder()
-                .maxNestingDepth(MAX_NESTING_DEPTH)
+                .maxNestingDepth(maxNestingDepth)
                 .maxStringLength(maxLength)
                 .maxDocumentLength(maxLength)
                 .maxNumberLength(MAX_NUMBER_LENGTH)

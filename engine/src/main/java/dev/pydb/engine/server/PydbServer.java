@@ -14,7 +14,9 @@ import dev.pydb.api.storage.StorageProvider;
 import dev.pydb.engine.StartupException;
 import dev.pydb.engine.auth.Authenticator;
 import dev.pydb.engine.auth.DefaultAuthenticator;
+import dev.pydb.engine.auth.LoginThrottle;
 import dev.pydb.engine.config.EnvConfig;
+import dev.pydb.engine.config.ServerConfig;
 import dev.pydb.engine.dispatch.ActionRegistration;
 import dev.pydb.engine.dispatch.ActionRegistry;
 import dev.pydb.engine.dispatch.Dispatcher;
@@ -91,11 +93,14 @@ public final class PydbServer implements AutoCloseable {
         long startNanos = System.nanoTime();
         Path homeDirectory = home.toAbsolutePath().normalize();
         String version = PydbVersion.current();
+        ProtectedMode.check(config);
 
         List<LoadedPlugin> plugins = components.plugins().load(homeDirectory.resolve(config.plugins().dir()).normalize());
         StorageProvider provider = chooseProvider(config.storage().provider(), plugins);
         ActionRegistry registry = ActionRegistry.of(actionRegistrations(plugins));
         ObjectMapper json = JsonSupport.mapper(config.server().maxQueryLength());
+        ObjectMapper unauthenticatedJson = JsonSupport.unauthenticatedMapper(config.server().maxUnauthenticatedQueryLength());
+        ServerConfig serverConfig = config.server().withTls(config.server().tls().resolvedAgainst(homeDirectory));
 
         Path storagePath = homeDirectory.resolve(config.storage().path()).normalize();
         StorageLock lock = StorageLock.acquire(storagePath);
@@ -114,10 +119,11 @@ public final class PydbServer implements AutoCloseable {
                         .add(Authenticator.class, authenticator)
                         .add(ServerStats.class, stats)
                         .add(ServerInfo.class, info)
+                        .add(LoginThrottle.class, LoginThrottle.from(config.auth(), clock))
                         .build();
-                Dispatcher dispatcher = new Dispatcher(registry, authenticator, storage, json,
+                Dispatcher dispatcher = new Dispatcher(registry, authenticator, storage, json, unauthenticatedJson,
                         EngineLimits.from(config.server()), stats, services);
-                Transport transport = listen(components.transports().create(config.server(), dispatcher, stats), config);
+                Transport transport = listen(components.transports().create(serverConfig, dispatcher, stats), config);
                 LOG.info("py_db {} listening on {}:{} (provider {}) in {} ms", version, config.server().host(),
                         transport.port(), provider.name(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos));
                 return new PydbServer(transport, storage, lock, info, components.shutdownGrace());

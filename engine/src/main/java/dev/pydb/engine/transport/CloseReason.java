@@ -11,6 +11,7 @@ enum CloseReason {
     SERVER_STOPPING("server stopping"),
     PROCESSOR_FAILED("processor failed"),
     IO_ERROR("I/O error"),
+    TLS_HANDSHAKE_FAILED("TLS handshake failed"),
     INTERNAL_ERROR("internal error");
 
     private final String label;

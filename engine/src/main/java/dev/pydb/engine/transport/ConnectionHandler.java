@@ -18,6 +18,8 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLSocket;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,6 +43,7 @@ final class ConnectionHandler implements Runnable {
     private final Session session;
     private final RequestProcessor processor;
     private final int maxQueryLength;
+    private final int maxUnauthenticatedQueryLength;
     private final long idleTimeoutNanos;
     private final long frameTimeoutNanos;
     private final Listener listener;
@@ -57,11 +60,12 @@ final class ConnectionHandler implements Runnable {
     }
 
     ConnectionHandler(Socket socket, Session session, RequestProcessor processor, int maxQueryLength,
-                      Duration idleTimeout, Duration frameTimeout, Listener listener) {
+                      int maxUnauthenticatedQueryLength, Duration idleTimeout, Duration frameTimeout, Listener listener) {
         this.socket = requireNonNull(socket, "socket is null");
         this.session = requireNonNull(session, "session is null");
         this.processor = requireNonNull(processor, "processor is null");
         this.maxQueryLength = maxQueryLength;
+        this.maxUnauthenticatedQueryLength = maxUnauthenticatedQueryLength;
         this.idleTimeoutNanos = idleTimeout.toNanos();
         this.frameTimeoutNanos = frameTimeout.toNanos();
         this.listener = requireNonNull(listener, "listener is null");
@@ -118,6 +122,18 @@ final class ConnectionHandler implements Runnable {
     }
 
     private CloseReason serve() throws IOException {
+        if (socket instanceof SSLSocket tls) {
+            // The handshake must finish within the frame timeout, so a silent or plain-text client goes soon.
+            socket.setSoTimeout(toSoTimeoutMillis(frameTimeoutNanos));
+            try {
+                tls.startHandshake();
+            } catch (SocketTimeoutException e) {
+                return CloseReason.FRAME_TIMEOUT;
+            } catch (SSLException e) {
+                log.debug("session {}: TLS handshake failed: {}", session.id(), e.toString());
+                return CloseReason.TLS_HANDSHAKE_FAILED;
+            }
+        }
         InputStream in = socket.getInputStream();
         OutputStream out = new BufferedOutputStream(socket.getOutputStream(), WRITE_BUFFER_BYTES);
         FrameDecoder decoder = new FrameDecoder(maxQueryLength);
@@ -127,6 +143,7 @@ final class ConnectionHandler implements Runnable {
         long frameDeadline = 0;
         boolean frameStarted = false;
         while (true) {
+            applyFrameLimit(decoder);
             DecodeResult result = decoder.decode(input);
             switch (result) {
                 case DecodeResult.Frame frame -> {
@@ -181,6 +198,18 @@ final class ConnectionHandler implements Runnable {
                 return decoder.inFrame() ? CloseReason.CLIENT_CLOSED_MID_FRAME : CloseReason.CLIENT_CLOSED;
             }
             input = ByteBuffer.wrap(readBuffer, 0, n);
+        }
+    }
+
+    /**
+     * Until a request on this connection has authenticated, frames are limited to
+     * {@code max_unauthenticated_query_length}; the full limit applies from the next frame on.
+     */
+    private void applyFrameLimit(FrameDecoder decoder) {
+        if (session.authenticated() || maxUnauthenticatedQueryLength >= maxQueryLength) {
+            decoder.setMaxBodyLength(maxQueryLength, "max_query_length");
+        } else {
+            decoder.setMaxBodyLength(maxUnauthenticatedQueryLength, "max_unauthenticated_query_length");
         }
     }
 

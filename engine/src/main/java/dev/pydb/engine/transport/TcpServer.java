@@ -22,7 +22,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The TCP server: listens on {@code server.host:server.port}, accepts on its own platform thread
- * and serves each connection on a virtual thread with a {@link ConnectionHandler}. It enforces
+ * (plain TCP, or TLS 1.2+ when {@code server.tls} is enabled) and serves each connection on a
+ * virtual thread with a {@link ConnectionHandler}. It enforces
  * {@code max_connections} (one {@code UNAVAILABLE} error frame, then close) and stops gracefully.
  * Thread-safe.
  */
@@ -42,6 +43,7 @@ public final class TcpServer implements Transport {
     private final Duration frameTimeout;
     private final Set<ConnectionHandler> connections = ConcurrentHashMap.newKeySet();
     private final ConnectionHandler.Listener listener;
+    private final ServerTls tls;
 
     private State state = State.NEW;
     private volatile boolean stopping;
@@ -58,6 +60,7 @@ public final class TcpServer implements Transport {
         if (config.maxQueryLength() < 0) {
             throw new IllegalArgumentException("server.max_query_length must be >= 0, was " + config.maxQueryLength());
         }
+        this.tls = config.tls().enabled() ? ServerTls.load(config.tls()) : null;
         this.idleTimeout = Duration.ofSeconds(config.idleTimeoutSeconds());
         this.frameTimeout = Duration.ofSeconds(config.frameTimeoutSeconds());
         this.listener = new ConnectionHandler.Listener() {
@@ -82,7 +85,7 @@ public final class TcpServer implements Transport {
         }
         ServerSocket socket;
         try {
-            socket = new ServerSocket();
+            socket = tls != null ? tls.newServerSocket() : new ServerSocket();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open a server socket: " + e.getMessage(), e);
         }
@@ -102,8 +105,9 @@ public final class TcpServer implements Transport {
         serverSocket = socket;
         state = State.RUNNING;
         acceptThread = Thread.ofPlatform().name("pydb-accept-" + socket.getLocalPort()).start(this::acceptLoop);
-        log.info("listening on {}:{} (max_connections={}, max_query_length={})", config.host(),
-                socket.getLocalPort(), config.maxConnections(), config.maxQueryLength());
+        log.info("listening on {}:{} (tls={}, max_connections={}, max_query_length={}, max_unauthenticated_query_length={})",
+                config.host(), socket.getLocalPort(), tls != null ? "on, " + String.join("/", ServerTls.PROTOCOLS) : "off",
+                config.maxConnections(), config.maxQueryLength(), config.maxUnauthenticatedQueryLength());
     }
 
     /** The bound port. */
@@ -218,7 +222,7 @@ public final class TcpServer implements Transport {
             return;
         }
         ConnectionHandler connection = new ConnectionHandler(socket, new Session(remoteAddress), processor,
-                config.maxQueryLength(), idleTimeout, frameTimeout, listener);
+                config.maxQueryLength(), config.maxUnauthenticatedQueryLength(), idleTimeout, frameTimeout, listener);
         connections.add(connection);
         try {
             Thread.ofVirtual().name("pydb-session-" + connection.session().id()).start(connection);
@@ -230,6 +234,8 @@ public final class TcpServer implements Transport {
 
     private static void refuse(Socket socket, byte[] body) {
         try {
+            // Bounds a TLS handshake too: the refusal must not wait on a silent client.
+            socket.setSoTimeout((int) Sockets.LINGER_MILLIS);
             Sockets.closeAfterLastFrame(socket, socket.getOutputStream(), body);
         } catch (IOException e) {
             Sockets.closeQuietly(socket);

@@ -196,6 +196,54 @@ class EnvConfigBinderTest {
         assertThatThrownBy(() -> EnvConfigBinder.read(empty)).hasMessageStartingWith(empty.toString());
     }
 
+    @Test
+    void hardening_keys_have_safe_defaults() {
+        EnvConfig config = bind(MINIMAL);
+        assertThat(config.server().maxUnauthenticatedQueryLength()).isEqualTo(64 * 1024);
+        assertThat(config.server().allowPlaintextPasswordsOnNetwork()).isFalse();
+        assertThat(config.server().tls()).isEqualTo(TlsConfig.DISABLED);
+        assertThat(config.auth().loginFailuresBeforeLockout()).isEqualTo(5);
+        assertThat(config.auth().lockoutSeconds()).isEqualTo(5);
+        assertThat(config.auth().maxLockoutSeconds()).isEqualTo(900);
+        assertThat(bind(with("server", "{\"max_query_length\": 1000, \"max_document_bytes\": 1000}")).server().maxUnauthenticatedQueryLength())
+                .as("capped at max_query_length").isEqualTo(1000);
+    }
+
+    @Test
+    void hardening_keys_are_bound_and_checked() {
+        EnvConfig config = bind(with("server", """
+                {"max_unauthenticated_query_length": 4096, "allow_plaintext_passwords_on_network": true,
+                 "tls": {"enabled": true, "key_store": "conf/server.p12", "key_store_password": "pw"}}"""));
+        assertThat(config.server().maxUnauthenticatedQueryLength()).isEqualTo(4096);
+        assertThat(config.server().allowPlaintextPasswordsOnNetwork()).isTrue();
+        assertThat(config.server().tls()).isEqualTo(new TlsConfig(true, "conf/server.p12", "pw", "PKCS12", null, null));
+        assertThat(config.server().tls().toString()).doesNotContain("pw,");
+
+        assertFails(with("server", "{\"max_query_length\": 1000, \"max_unauthenticated_query_length\": 1001}"))
+                .hasMessageStartingWith("server.max_unauthenticated_query_length");
+        assertFails(with("server", "{\"tls\": {\"enabled\": true}}")).hasMessageStartingWith("server.tls");
+        assertFails(with("server", "{\"tls\": {\"enabled\": true, \"key_store\": \"a\", \"certificate\": \"b\"}}"))
+                .hasMessageStartingWith("server.tls");
+        assertFails(with("server", "{\"tls\": {\"enabled\": true, \"certificate\": \"b\"}}"))
+                .hasMessageStartingWith("server.tls.private_key");
+        assertFails(with("server", "{\"tls\": {\"enable\": true}}")).hasMessageStartingWith("server.tls.enable: unknown key");
+    }
+
+    @Test
+    void lockout_keys_are_bound_and_checked() {
+        String auth = """
+                {"storage": {"provider": "json"}, "auth": {"users": [{"username": "a", "password": "p", "roles": []}],
+                 "login_failures_before_lockout": 3, "lockout_seconds": 2, "max_lockout_seconds": 60}}""";
+        AuthConfig config = bind(auth).auth();
+        assertThat(config.loginFailuresBeforeLockout()).isEqualTo(3);
+        assertThat(config.lockoutSeconds()).isEqualTo(2);
+        assertThat(config.maxLockoutSeconds()).isEqualTo(60);
+        assertFails(auth.replace("\"max_lockout_seconds\": 60", "\"max_lockout_seconds\": 1"))
+                .hasMessageStartingWith("auth.max_lockout_seconds");
+        assertFails(auth.replace("\"login_failures_before_lockout\": 3", "\"login_failures_before_lockout\": 0"))
+                .hasMessageStartingWith("auth.login_failures_before_lockout");
+    }
+
     private static String with(String section, String value) {
         return MINIMAL.replaceFirst("\\{", "{\"" + section + "\": " + value.replace("$", "\\$") + ", ");
     }

@@ -25,10 +25,23 @@ final class FrameClient implements AutoCloseable {
     private ByteBuffer input = ByteBuffer.allocate(0);
 
     FrameClient(int port) {
+        this(connect(port));
+    }
+
+    /** A client on an already connected socket (for example a TLS one). */
+    FrameClient(Socket connected) {
         try {
-            socket = new Socket(InetAddress.getLoopbackAddress(), port);
+            socket = connected;
             socket.setSoTimeout(READ_TIMEOUT_MILLIS);
             in = socket.getInputStream();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static Socket connect(int port) {
+        try {
+            return new Socket(InetAddress.getLoopbackAddress(), port);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
