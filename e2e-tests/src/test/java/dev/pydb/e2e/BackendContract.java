@@ -201,6 +201,28 @@ abstract class BackendContract {
     }
 
     @Test
+    void aOneMebibyteFrameIsRefusedBeforeLoginAndServedAfterIt() throws IOException {
+        ObjectNode padded = request("PING").put("pad", "x".repeat(MAX_QUERY_LENGTH - 100));
+        byte[] body = PydbClient.JSON.writeValueAsBytes(padded);
+        assertThat(body.length).isGreaterThan(1_000_000).isLessThanOrEqualTo(MAX_QUERY_LENGTH);
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(("QUERY_LENGTH: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().write(body);
+            assertThat(readFrame(socket.getInputStream()).get("error").get("code").textValue()).isEqualTo("FRAME_TOO_LARGE");
+            assertClosed(socket);
+        }
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(10_000);
+            writeFrame(socket, request("LOGIN").put("username", READER).put("password", READER_PASSWORD));
+            assertThat(readFrame(socket.getInputStream()).get("ok").booleanValue()).isTrue();
+            socket.getOutputStream().write(("QUERY_LENGTH: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().write(body);
+            assertThat(readFrame(socket.getInputStream()).get("result").textValue()).isEqualTo("PONG");
+        }
+    }
+
+    @Test
     void aConnectionClosedMidFrameAppliesNothing() throws IOException {
         try (PydbClient admin = admin()) {
             String db = newDatabase(admin);
