@@ -42,8 +42,9 @@ fi
 
 version="$(sed -n 's:^  <version>\(.*\)</version>:\1:p' pom.xml | head -n 1)"
 dist="$root/distribution/target/pydb-$version"
-if [[ ! -x "$dist/bin/pydb-bench" ]] || [[ -n "$(find pom.xml api engine bench storage-lmdb distribution/src \
-        \( -name pom.xml -o -path '*/src/main/*' \) -type f -newer "$dist/bin/pydb" -print -quit 2>/dev/null)" ]]; then
+bench_jar="$dist/lib/bench/pydb-bench-$version.jar"
+if [[ ! -f "$bench_jar" ]] || [[ -n "$(find pom.xml api engine bench storage-lmdb distribution/src \
+        \( -name pom.xml -o -path '*/src/main/*' \) -type f -newer "$bench_jar" -print -quit 2>/dev/null)" ]]; then
     log "building the distribution"
     mvn -B -q -pl distribution -am -DskipTests package
 fi
@@ -99,11 +100,7 @@ cat > "$work/env.json" <<JSON
 }
 JSON
 jfr_file="$results/pydb-get.jfr"
-java_opts="${PYDB_JAVA_OPTS:-}"
-if $profile; then
-    java_opts="$java_opts -XX:StartFlightRecording=name=bench,settings=profile"
-fi
-PYDB_JAVA_OPTS="$java_opts" "$dist/bin/pydb" -e "$work/env.json" >"$work/pydb.out" 2>&1 &
+"$dist/bin/pydb" -e "$work/env.json" >"$work/pydb.out" 2>&1 &
 pydb_pid=$!
 pids+=("$pydb_pid")
 wait_for_port "$pydb_port"
@@ -160,7 +157,6 @@ if $profile; then
     # 50 logins (PBKDF2, deliberately slow) are done and its first progress line is out.
     log "profiling py_db under GET load (JFR)"
     jdk_bin="$(dirname "$(. "$dist/bin/pydb-java.sh"; pydb_find_java_or_exit compare-redis 1; echo "$JAVA")")"
-    "$jdk_bin/jcmd" "$pydb_pid" JFR.stop name=bench >/dev/null
     "$dist/bin/pydb-bench" -p "$pydb_port" -c "$connections" -P 1 --mix get=100 -d "$value_bytes" -r "$keys" \
         --duration 15s --db get --no-preload --json > "$results/pydb-get-profile.json" 2> "$work/profile-progress.txt" &
     bench_pid=$!
