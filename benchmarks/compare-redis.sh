@@ -8,6 +8,7 @@
 #   benchmarks/compare-redis.sh                  # 3 rounds of 8 s per py_db row
 #   ROUNDS=5 DURATION=10s benchmarks/compare-redis.sh
 #   benchmarks/compare-redis.sh --memory         # also: py_db RSS with 1,000,000 docs and 1,000 idle connections
+#   ROUNDS=0 PYDB_JAVA_OPTS=-Xmx128m benchmarks/compare-redis.sh --memory   # only the memory check, a smaller heap
 #   benchmarks/compare-redis.sh --profile        # also: a JFR profile of py_db under GET load, hot methods printed
 #
 # Installs redis-server and redis-tools with apt-get if missing, builds and unpacks the
@@ -176,6 +177,8 @@ if $memory; then
     log "memory: preloading 1,000,000 small documents, then 1,000 idle connections"
     "$dist/bin/pydb-bench" -p "$pydb_port" -c 8 -d 10 -r 1000000 -n 1 --db memory -q --json > "$results/pydb-memory-preload.json"
     rss_before="$(awk '/VmRSS/ {print $2}' "/proc/$pydb_pid/status")"
+    rss_split() { awk '/RssAnon|RssFile/ {printf "%s %d MB ", $1, $2 / 1024}' "/proc/$pydb_pid/status"; }
+    split_before="$(rss_split)"
     rss_kb="$(python3 - "$pydb_port" "$pydb_pid" <<'PY'
 import socket, sys, time
 port, pid = int(sys.argv[1]), sys.argv[2]
@@ -191,10 +194,11 @@ for s in sockets:
     s.close()
 PY
 )"
-    rss_line="py_db RSS: $((rss_before / 1024)) MB after 1,000,000 docs, $((rss_kb / 1024)) MB with 1,000 idle connections (target < 300 MB)"
+    rss_line="py_db RSS: $((rss_before / 1024)) MB after 1,000,000 docs ($split_before), $((rss_kb / 1024)) MB with 1,000 idle connections (target < 300 MB; PYDB_JAVA_OPTS='${PYDB_JAVA_OPTS:-}')"
     echo "$rss_line" > "$results/pydb-memory.txt"
 fi
 
+(( rounds > 0 )) || { [[ -z "$rss_line" ]] || echo "$rss_line"; exit 0; }
 python3 - "$results" "$rounds" "$version" "$java_version" "$redis_version" "$rss_line" <<'PY' | tee "$results/table.txt"
 import csv, json, statistics, sys
 results, rounds, version, java, redis, rss = sys.argv[1], int(sys.argv[2]), *sys.argv[3:]
