@@ -1,8 +1,8 @@
 package dev.pydb.bench;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import java.util.Map;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * The result of one run: what was asked for, how many requests completed, the throughput and

@@ -7,6 +7,7 @@ import java.util.Collections;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 
@@ -77,7 +78,7 @@ final class OperationMix {
     public String toString() {
         StringBuilder text = new StringBuilder();
         weights.forEach((operation, weight) -> text.append(text.isEmpty() ? "" : ",")
-                .append(operation.name().toLowerCase(java.util.Locale.ROOT)).append('=').append(weight));
+                .append(operation.name().toLowerCase(Locale.ROOT)).append('=').append(weight));
         return text.toString();
     }
 }

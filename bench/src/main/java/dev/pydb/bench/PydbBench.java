@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -114,8 +115,8 @@ public final class PydbBench implements Callable<Integer> {
 
     static CommandLine commandLine(PydbBench bench) {
         CommandLine commandLine = new CommandLine(bench);
-        commandLine.setOut(new java.io.PrintWriter(bench.out, true));
-        commandLine.setErr(new java.io.PrintWriter(bench.err, true));
+        commandLine.setOut(new PrintWriter(bench.out, true));
+        commandLine.setErr(new PrintWriter(bench.err, true));
         commandLine.setExecutionExceptionHandler((e, line, parsed) -> {
             bench.err.println("pydb-bench: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
             return e instanceof IllegalArgumentException ? EXIT_USAGE : EXIT_FAILED;
