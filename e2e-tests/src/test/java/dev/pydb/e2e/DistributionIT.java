@@ -74,6 +74,12 @@ class DistributionIT {
                 .anyMatch(name -> name.startsWith("jline-"))
                 .noneMatch(name -> name.startsWith("jackson-") || name.startsWith("slf4j-") || name.startsWith("pydb-engine-"));
         assertThat(home.resolve("bin/pydb-cli")).isRegularFile().isExecutable();
+        assertThat(jarNames(home.resolve("lib/bench")))
+                .as("lib/bench: pydb-bench and HdrHistogram")
+                .anyMatch(name -> name.startsWith("pydb-bench-"))
+                .anyMatch(name -> name.startsWith("HdrHistogram-"))
+                .noneMatch(name -> name.startsWith("jackson-") || name.startsWith("picocli-") || name.startsWith("pydb-engine-"));
+        assertThat(home.resolve("bin/pydb-bench")).isRegularFile().isExecutable();
 
         assertThat(subfolders(home.resolve("plugins"))).containsExactly("storage-json", "storage-lmdb", "storage-mapdb");
         for (String backend : List.of("json", "mapdb", "lmdb")) {
