@@ -2,6 +2,7 @@ package dev.pydb.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.pydb.client.TestServer;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;

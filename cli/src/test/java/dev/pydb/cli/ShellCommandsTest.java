@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pydb.client.PydbClient;
 import dev.pydb.client.PydbClientConfig;
+import dev.pydb.client.TestServer;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;

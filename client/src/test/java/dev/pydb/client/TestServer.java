@@ -2,12 +2,9 @@ package dev.pydb.client;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.pydb.engine.auth.DefaultAuthenticator;
 import dev.pydb.engine.config.EnvConfigBinder;
-import dev.pydb.engine.plugin.PluginLoader;
 import dev.pydb.engine.server.PydbServer;
 import dev.pydb.engine.server.ServerComponents;
-import dev.pydb.engine.transport.TcpServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -15,13 +12,14 @@ import java.time.Duration;
 import java.util.Optional;
 
 /**
- * A real py_db server in-process: the production transport, authenticator and the json backend
+ * A real py_db server in-process, shared by the client, cli and bench tests (this module's
+ * test-jar): the production transport, authenticator and the json backend
  * (found on the test class path by ServiceLoader, as are the test actions), on port 0, with
  * a clock the test controls. Users: {@code admin}, {@code app} (readWrite:shop) and
  * {@code reader} (read:shop); each password is the user name plus {@code -pw}.
  */
-final class TestServer implements AutoCloseable {
-    static final long TOKEN_TTL_SECONDS = 60;
+public final class TestServer implements AutoCloseable {
+    public static final long TOKEN_TTL_SECONDS = 60;
 
     private final MutableClock clock = new MutableClock();
     private final PydbServer server;
@@ -41,34 +39,33 @@ final class TestServer implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        ServerComponents components = new ServerComponents(new PluginLoader(), DefaultAuthenticator::new, TcpServer::new,
-                clock, Duration.ofSeconds(2));
+        ServerComponents components = ServerComponents.production(clock, Duration.ofSeconds(2));
         this.server = PydbServer.start(EnvConfigBinder.bind(env), home, components, Optional.empty());
     }
 
     /** Starts a server on a free port. */
-    static TestServer start(Path home) {
+    public static TestServer start(Path home) {
         return new TestServer(home, 0);
     }
 
     /** Starts a server on a given port (to restart one where a client expects it). */
-    static TestServer start(Path home, int port) {
+    public static TestServer start(Path home, int port) {
         return new TestServer(home, port);
     }
 
-    int port() {
+    public int port() {
         return server.port();
     }
 
-    MutableClock clock() {
+    public MutableClock clock() {
         return clock;
     }
 
-    PydbClientConfig.Builder config(String username) {
+    public PydbClientConfig.Builder config(String username) {
         return PydbClientConfig.builder("127.0.0.1", port()).credentials(username, username + "-pw");
     }
 
-    PydbClient client(String username) {
+    public PydbClient client(String username) {
         return PydbClient.connect(config(username).build());
     }
 

@@ -9,9 +9,6 @@ import dev.pydb.engine.config.EnvConfig;
 import dev.pydb.engine.config.EnvConfigBinder;
 import dev.pydb.engine.logging.LogbackConfigurator;
 import dev.pydb.engine.plugin.PluginLoadException;
-import dev.pydb.engine.plugin.PluginLoader;
-import dev.pydb.engine.auth.DefaultAuthenticator;
-import dev.pydb.engine.transport.TcpServer;
 import dev.pydb.engine.server.PydbServer;
 import dev.pydb.engine.server.PydbVersion;
 import dev.pydb.engine.server.ServerComponents;
@@ -81,7 +78,7 @@ public final class PydbMain implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
-        PydbMain main = new PydbMain(productionComponents(), homeFolder(), ShutdownSignals::install);
+        PydbMain main = new PydbMain(ServerComponents.production(Clock.systemUTC(), ServerComponents.DEFAULT_SHUTDOWN_GRACE), homeFolder(), ShutdownSignals::install);
         int exitCode = commandLine(main).execute(args);
         LogbackConfigurator.stop();
         System.exit(exitCode);
@@ -138,15 +135,6 @@ public final class PydbMain implements Callable<Integer> {
     static Path homeFolder() {
         String property = System.getProperty(HOME_PROPERTY);
         return Path.of(property != null && !property.isBlank() ? property : "").toAbsolutePath().normalize();
-    }
-
-    private static ServerComponents productionComponents() {
-        return new ServerComponents(
-                new PluginLoader(),
-                DefaultAuthenticator::new,
-                TcpServer::new,
-                Clock.systemUTC(),
-                ServerComponents.DEFAULT_SHUTDOWN_GRACE);
     }
 
     /** {@code --version}: the version from {@code version.properties}. */

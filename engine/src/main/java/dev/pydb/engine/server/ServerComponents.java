@@ -2,7 +2,10 @@ package dev.pydb.engine.server;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.pydb.engine.auth.DefaultAuthenticator;
+import dev.pydb.engine.plugin.PluginLoader;
 import dev.pydb.engine.plugin.PluginSource;
+import dev.pydb.engine.transport.TcpServer;
 import java.time.Clock;
 import java.time.Duration;
 
@@ -23,6 +26,14 @@ public record ServerComponents(
         Clock clock,
         Duration shutdownGrace) {
     public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(10);
+
+    /**
+     * The production parts: plugins from the plugins folder, the env file's users, the TCP
+     * transport. Tests that embed a real server use this too, with their own clock and grace.
+     */
+    public static ServerComponents production(Clock clock, Duration shutdownGrace) {
+        return new ServerComponents(new PluginLoader(), DefaultAuthenticator::new, TcpServer::new, clock, shutdownGrace);
+    }
 
     public ServerComponents {
         requireNonNull(plugins, "plugins is null");
