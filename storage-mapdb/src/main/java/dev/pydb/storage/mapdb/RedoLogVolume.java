@@ -2,7 +2,6 @@ package dev.pydb.storage.mapdb;
 
 import static java.util.Objects.requireNonNull;
 
-import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -17,14 +16,13 @@ import org.mapdb.volume.Volume;
  * them. MapDB's {@code StoreWAL} writes the store file only inside {@code commit()}, which ends
  * with this sync, so each commit reaches the file all or nothing.
  */
-final class RedoLogVolume extends Volume {
-    private final Volume delegate;
+final class RedoLogVolume extends ForwardingVolume {
     private final RedoLog redoLog;
     private final List<RedoLog.Write> pending = new ArrayList<>();
     private volatile boolean hasPending;
 
     RedoLogVolume(Volume delegate, RedoLog redoLog) {
-        this.delegate = requireNonNull(delegate, "delegate is null");
+        super(delegate);
         this.redoLog = requireNonNull(redoLog, "redoLog is null");
     }
 
@@ -143,16 +141,6 @@ final class RedoLogVolume extends Volume {
     }
 
     @Override
-    public void ensureAvailable(long offset) {
-        delegate.ensureAvailable(offset);
-    }
-
-    @Override
-    public void truncate(long size) {
-        delegate.truncate(size);
-    }
-
-    @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
             discardPending();
@@ -165,38 +153,4 @@ final class RedoLogVolume extends Volume {
         }
     }
 
-    @Override
-    public int sliceSize() {
-        return delegate.sliceSize();
-    }
-
-    @Override
-    public boolean isSliced() {
-        return delegate.isSliced();
-    }
-
-    @Override
-    public long length() {
-        return delegate.length();
-    }
-
-    @Override
-    public boolean isReadOnly() {
-        return delegate.isReadOnly();
-    }
-
-    @Override
-    public File getFile() {
-        return delegate.getFile();
-    }
-
-    @Override
-    public boolean getFileLocked() {
-        return delegate.getFileLocked();
-    }
-
-    @Override
-    public boolean fileLoad() {
-        return delegate.fileLoad();
-    }
 }
