@@ -20,6 +20,7 @@ import dev.pydb.engine.config.ServerConfig;
 import dev.pydb.engine.json.JsonSupport;
 import dev.pydb.engine.session.Session;
 import dev.pydb.engine.stats.ServerStats;
+import dev.pydb.engine.transport.PreparedRequest;
 import dev.pydb.engine.transport.RequestProcessor;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -46,6 +47,8 @@ public final class Dispatcher implements RequestProcessor {
     private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
     private static final byte[] FALLBACK_INTERNAL = "{\"ok\":false,\"error\":{\"code\":\"INTERNAL\",\"message\":\"internal error\"}}"
             .getBytes(StandardCharsets.UTF_8);
+
+    private static final ClassLoader ENGINE_LOADER = Dispatcher.class.getClassLoader();
 
     private final ActionRegistry registry;
     private final Authenticator authenticator;
@@ -82,30 +85,27 @@ public final class Dispatcher implements RequestProcessor {
 
     @Override
     public byte[] process(Session session, byte[] body) {
+        return prepare(session, body).execute();
+    }
+
+    /**
+     * Parses, authenticates and authorizes the request; running the handler is left to
+     * {@link PreparedRequest#execute()}. Failures found here come back already answered. Only
+     * the engine's own {@link NonBlockingAction}s say they cannot block.
+     */
+    @Override
+    public PreparedRequest prepare(Session session, byte[] body) {
         requireNonNull(session, "session is null");
         requireNonNull(body, "body is null");
         Exchange exchange = new Exchange();
         try {
-            JsonNode result = serve(session, body, exchange);
-            ObjectNode response = json.createObjectNode().put("ok", true);
-            putId(response, exchange.id);
-            response.set("result", result == null ? json.nullNode() : result);
-            byte[] bytes = json.writeValueAsBytes(response);
-            stats.request(exchange.statsName, false);
-            return bytes;
-        } catch (PydbException e) {
-            stats.request(exchange.statsName, true);
-            if (e.code() == ErrorCode.INTERNAL) {
-                return internalError(session, exchange, e);
-            }
-            return errorResponse(exchange.id, e.code(), e.getMessage(), e.details());
+            return prepare(session, body, exchange);
         } catch (Throwable t) {
-            stats.request(exchange.statsName, true);
-            return internalError(session, exchange, t);
+            return PreparedRequest.answered(failure(session, exchange, t));
         }
     }
 
-    private JsonNode serve(Session session, byte[] body, Exchange exchange) {
+    private Dispatch prepare(Session session, byte[] body, Exchange exchange) {
         ObjectNode request = parse(session.authenticated() ? json : unauthenticatedJson, body);
         exchange.id = readId(request);
         String action = readAction(request);
@@ -121,7 +121,21 @@ public final class Dispatcher implements RequestProcessor {
         }
         String database = authorize(permission, principal, request);
         EngineRequestContext context = new EngineRequestContext(storage, principal, database, json, limits, session, services);
-        return invoke(handler, context, request);
+        return new Dispatch(session, exchange, handler, context, request);
+    }
+
+    /** The error response for a failure, counted in the statistics. */
+    private byte[] failure(Session session, Exchange exchange, Throwable failure) {
+        stats.request(exchange.statsName, true);
+        if (failure instanceof PydbException e && e.code() != ErrorCode.INTERNAL) {
+            return errorResponse(exchange.id, e.code(), e.getMessage(), e.details());
+        }
+        return internalError(session, exchange, failure);
+    }
+
+    /** Whether the engine may run {@code handler} on an event loop: one of its own non-blocking actions. */
+    private static boolean mayBlock(ActionHandler handler) {
+        return !(handler instanceof NonBlockingAction && handler.getClass().getClassLoader() == ENGINE_LOADER);
     }
 
     private static ObjectNode parse(ObjectMapper parser, byte[] body) {
@@ -322,6 +336,43 @@ public final class Dispatcher implements RequestProcessor {
             return "";
         }
         return s.length() <= 200 ? s : s.substring(0, 200) + "…";
+    }
+
+    /** A checked request, ready to run its handler. */
+    private final class Dispatch implements PreparedRequest {
+        private final Session session;
+        private final Exchange exchange;
+        private final ActionHandler handler;
+        private final EngineRequestContext context;
+        private final ObjectNode request;
+
+        Dispatch(Session session, Exchange exchange, ActionHandler handler, EngineRequestContext context, ObjectNode request) {
+            this.session = session;
+            this.exchange = exchange;
+            this.handler = handler;
+            this.context = context;
+            this.request = request;
+        }
+
+        @Override
+        public boolean mayBlock() {
+            return Dispatcher.mayBlock(handler);
+        }
+
+        @Override
+        public byte[] execute() {
+            try {
+                JsonNode result = invoke(handler, context, request);
+                ObjectNode response = json.createObjectNode().put("ok", true);
+                putId(response, exchange.id);
+                response.set("result", result == null ? json.nullNode() : result);
+                byte[] bytes = json.writeValueAsBytes(response);
+                stats.request(exchange.statsName, false);
+                return bytes;
+            } catch (Throwable t) {
+                return failure(session, exchange, t);
+            }
+        }
     }
 
     /** What is known about the request so far, for the response and the statistics. */
