@@ -3,9 +3,11 @@ package dev.pydb.engine.dispatch;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pydb.api.ErrorCode;
 import dev.pydb.api.Names;
@@ -22,6 +24,7 @@ import dev.pydb.engine.session.Session;
 import dev.pydb.engine.stats.ServerStats;
 import dev.pydb.engine.transport.PreparedRequest;
 import dev.pydb.engine.transport.RequestProcessor;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Iterator;
@@ -55,6 +58,8 @@ public final class Dispatcher implements RequestProcessor {
     private final Storage storage;
     private final ObjectMapper json;
     private final ObjectMapper unauthenticatedJson;
+    private final ObjectReader treeReader;
+    private final ObjectReader unauthenticatedTreeReader;
     private final Limits limits;
     private final ServerStats stats;
     private final Services services;
@@ -81,6 +86,9 @@ public final class Dispatcher implements RequestProcessor {
         this.limits = requireNonNull(limits, "limits is null");
         this.stats = requireNonNull(stats, "stats is null");
         this.services = requireNonNull(services, "services is null");
+        // Readers bound to JsonNode find their root deserializer once, not per request.
+        this.treeReader = json.readerFor(JsonNode.class);
+        this.unauthenticatedTreeReader = unauthenticatedJson.readerFor(JsonNode.class);
     }
 
     @Override
@@ -106,7 +114,7 @@ public final class Dispatcher implements RequestProcessor {
     }
 
     private Dispatch prepare(Session session, byte[] body, Exchange exchange) {
-        ObjectNode request = parse(session.authenticated() ? json : unauthenticatedJson, body);
+        ObjectNode request = parse(session.authenticated() ? treeReader : unauthenticatedTreeReader, body);
         exchange.id = readId(request);
         String action = readAction(request);
         exchange.statsName = UNKNOWN_ACTIONS;
@@ -138,7 +146,7 @@ public final class Dispatcher implements RequestProcessor {
         return !(handler instanceof NonBlockingAction && handler.getClass().getClassLoader() == ENGINE_LOADER);
     }
 
-    private static ObjectNode parse(ObjectMapper parser, byte[] body) {
+    private static ObjectNode parse(ObjectReader parser, byte[] body) {
         JsonNode tree;
         try {
             tree = parser.readTree(body);
@@ -301,6 +309,27 @@ public final class Dispatcher implements RequestProcessor {
                 + incident, Map.of("incident", incident));
     }
 
+    /** {@code {"ok": true, "id": …, "result": …}}, streamed without building a tree around the result. */
+    private byte[] okResponse(JsonNode id, JsonNode result) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+        try (JsonGenerator generator = json.getFactory().createGenerator(out)) {
+            generator.writeStartObject();
+            generator.writeBooleanField("ok", true);
+            if (id != null) {
+                generator.writeFieldName("id");
+                json.writeTree(generator, id);
+            }
+            generator.writeFieldName("result");
+            if (result == null) {
+                generator.writeNull();
+            } else {
+                json.writeTree(generator, result);
+            }
+            generator.writeEndObject();
+        }
+        return out.toByteArray();
+    }
+
     private byte[] errorResponse(JsonNode id, ErrorCode code, String message, Map<String, Object> details) {
         try {
             ObjectNode response = json.createObjectNode().put("ok", false);
@@ -363,10 +392,7 @@ public final class Dispatcher implements RequestProcessor {
         public byte[] execute() {
             try {
                 JsonNode result = invoke(handler, context, request);
-                ObjectNode response = json.createObjectNode().put("ok", true);
-                putId(response, exchange.id);
-                response.set("result", result == null ? json.nullNode() : result);
-                byte[] bytes = json.writeValueAsBytes(response);
+                byte[] bytes = okResponse(exchange.id, result);
                 stats.request(exchange.statsName, false);
                 return bytes;
             } catch (Throwable t) {
