@@ -9,10 +9,10 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Queue;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
@@ -36,7 +36,8 @@ final class EventLoop implements Runnable {
     private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean wakeupPending = new AtomicBoolean();
     private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(READ_BUFFER_BYTES);
-    private final Set<NioConnection> connections = new HashSet<>();
+    /** This loop's connections; a worker may remove one it closes. */
+    private final Set<NioConnection> connections = ConcurrentHashMap.newKeySet();
     private volatile boolean running = true;
     private long nextTimeoutCheck;
 
@@ -76,7 +77,12 @@ final class EventLoop implements Runnable {
     void offload(NioConnection connection, PreparedRequest request) {
         workers.newThread(() -> {
             byte[] response = NioConnection.execute(request, connection.session());
-            execute(() -> guarded(connection, () -> connection.completed(response)));
+            try {
+                connection.completedOnWorker(response);
+            } catch (RuntimeException e) {
+                log.error("session {}: unexpected failure, closing the connection", connection.session().id(), e);
+                connection.close(CloseReason.INTERNAL_ERROR);
+            }
         }).start();
     }
 
@@ -122,7 +128,7 @@ final class EventLoop implements Runnable {
         }
     }
 
-    /** Forgets a closed connection. On the loop thread. */
+    /** Forgets a closed connection. Any thread. */
     void closed(NioConnection connection) {
         connections.remove(connection);
     }

@@ -29,13 +29,18 @@ import org.slf4j.LoggerFactory;
  * So a client that pipelines without reading costs at most the read buffer's worth of input and
  * the high-water mark of output, and the kernel's buffers hold the rest.
  *
- * <p>All methods run on the loop thread, except that a worker runs the prepared request and hands
- * the response back with {@link EventLoop#execute}.
+ * <p>A worker runs a prepared request that may block and then, if the connection has nothing
+ * else to do, writes the response itself; otherwise it hands the response to the loop. While a
+ * request is on a worker the connection keeps reading (up to {@value #MAX_PENDING_INPUT_BYTES}
+ * bytes ahead) but decodes nothing. The connection's state is guarded by its monitor: the loop
+ * and one worker at a time use it.
  */
 final class NioConnection {
     private static final Logger log = LoggerFactory.getLogger(NioConnection.class);
     /** Output queued before the connection stops decoding and waits for the socket to take it. */
     static final int OUTPUT_HIGH_WATER_BYTES = 64 * 1024;
+    /** Input read ahead while a request is on a worker, before the connection stops reading. */
+    static final int MAX_PENDING_INPUT_BYTES = 64 * 1024;
     private static final long NOT_IN_FRAME = Long.MIN_VALUE;
     private static final int LINGER_MAX_BYTES = 1024 * 1024;
 
@@ -110,7 +115,7 @@ final class NioConnection {
     }
 
     /** Registers the channel with the loop's selector and starts reading. On the loop thread. */
-    void open(SelectionKey registered, long now) {
+    synchronized void open(SelectionKey registered, long now) {
         this.key = requireNonNull(registered, "registered is null");
         this.opened = true;
         this.openedAt = now;
@@ -120,7 +125,7 @@ final class NioConnection {
     }
 
     /** Handles the socket being readable and/or writable. */
-    void ready(int readyOps, ByteBuffer readBuffer) {
+    synchronized void ready(int readyOps, ByteBuffer readBuffer) {
         if (closed) {
             return;
         }
@@ -142,22 +147,40 @@ final class NioConnection {
         }
     }
 
-    /** The response of the request that ran on a worker (null if the processor failed). On the loop thread. */
-    void completed(byte[] response) {
-        if (closed) {
-            return;
+    /**
+     * The response of the request that ran on this worker thread (null if the processor failed).
+     * If nothing else waits on the connection, writes it from here and returns; otherwise (more
+     * input to decode, output the socket does not take, closing) the loop takes over.
+     */
+    void completedOnWorker(byte[] response) {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            inFlight = false;
+            lastActivity = System.nanoTime();
+            respond(response);
+            if (pending == null && !inputEnded && !closeAfterOutput) {
+                boolean written = write();
+                if (closed || written && key.interestOps() == wantedInterest()) {
+                    return;
+                }
+            }
         }
-        inFlight = false;
-        lastActivity = System.nanoTime();
-        respond(response);
-        progress();
+        loop.execute(this::continueOnLoop);
+    }
+
+    private synchronized void continueOnLoop() {
+        if (!closed) {
+            progress();
+        }
     }
 
     /**
      * Asks the connection to end gracefully: no more input is read, the requests already received
      * are answered and written, then it closes.
      */
-    void requestStop() {
+    synchronized void requestStop() {
         if (closed || lingering) {
             return;
         }
@@ -169,7 +192,7 @@ final class NioConnection {
     }
 
     /** Closes idle connections, slow frames and expired lingers. Called periodically by the loop. */
-    void checkTimeouts(long now) {
+    synchronized void checkTimeouts(long now) {
         if (closed) {
             return;
         }
@@ -192,7 +215,7 @@ final class NioConnection {
     }
 
     /** Closes the socket now; idempotent. */
-    void close(CloseReason reason) {
+    synchronized void close(CloseReason reason) {
         if (closed) {
             return;
         }
@@ -221,7 +244,7 @@ final class NioConnection {
     }
 
     /** Whether the connection was registered with its loop (and so counted as opened). */
-    boolean opened() {
+    synchronized boolean opened() {
         return opened;
     }
 
@@ -243,14 +266,21 @@ final class NioConnection {
         }
         if (n < 0) {
             inputEnded = true;
-            endReason = decoder.inFrame() ? CloseReason.CLIENT_CLOSED_MID_FRAME : CloseReason.CLIENT_CLOSED;
+            endReason = CloseReason.CLIENT_CLOSED;
             progress();
             return false;
         }
         readBuffer.flip();
         if (n > 0) {
             lastActivity = System.nanoTime();
-            pending = readBuffer;
+            if (pending == null) {
+                pending = readBuffer;
+            } else {
+                // Read ahead while a request is on a worker: append to what waits.
+                ByteBuffer joined = ByteBuffer.allocate(pending.remaining() + readBuffer.remaining());
+                joined.put(pending).put(readBuffer).flip();
+                pending = joined;
+            }
         }
         return true;
     }
@@ -278,7 +308,8 @@ final class NioConnection {
                 return;
             }
             if (inputEnded && !inFlight) {
-                close(endReason);
+                boolean midFrame = endReason == CloseReason.CLIENT_CLOSED && decoder.inFrame();
+                close(midFrame ? CloseReason.CLIENT_CLOSED_MID_FRAME : endReason);
                 return;
             }
         }
@@ -445,15 +476,24 @@ final class NioConnection {
     }
 
     private void updateInterest() {
-        int ops;
+        setInterest(wantedInterest());
+    }
+
+    /**
+     * Write while output waits; else read when everything read is answered, or, while a request
+     * is on a worker, until {@value #MAX_PENDING_INPUT_BYTES} bytes wait behind it.
+     */
+    private int wantedInterest() {
         if (outputStart < outputEnd) {
-            ops = SelectionKey.OP_WRITE;
-        } else if (!inFlight && pending == null && !inputEnded && !closeAfterOutput) {
-            ops = SelectionKey.OP_READ;
-        } else {
-            ops = 0;
+            return SelectionKey.OP_WRITE;
         }
-        setInterest(ops);
+        if (inputEnded || closeAfterOutput) {
+            return 0;
+        }
+        if (pending == null || inFlight && pending.remaining() < MAX_PENDING_INPUT_BYTES) {
+            return SelectionKey.OP_READ;
+        }
+        return 0;
     }
 
     private void setInterest(int ops) {

@@ -9,10 +9,12 @@ import dev.pydb.engine.config.TlsConfig;
 import dev.pydb.engine.session.Session;
 import dev.pydb.engine.stats.ServerStats;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
@@ -111,6 +113,25 @@ class NioTcpServerTest extends TransportBehaviourTest {
             assertThat(healthy.call("fast 3")).isEqualTo("FAST 3");
         }
         assertThat(split.prepared).doesNotContain("fast 2");
+    }
+
+    @Test
+    void gracefulStopAnswersTheRequestsQueuedBehindABlockingOneBeforeClosing() throws Exception {
+        Transport server = startWithOneLoop(split);
+
+        try (FrameClient client = new FrameClient(server.port())) {
+            client.sendRaw(FrameClient.frames(List.of("slow", "fast after")));
+            assertThat(split.entered.await(5, TimeUnit.SECONDS)).isTrue();
+
+            CompletableFuture<Void> stop = CompletableFuture.runAsync(() -> server.stop(Duration.ofSeconds(10)));
+            split.release.countDown();
+
+            assertThat(client.readFrame()).isEqualTo("SLOW");
+            assertThat(client.readFrame()).isEqualTo("FAST AFTER");
+            assertThat(client.closedByServer()).isTrue();
+            stop.get(5, TimeUnit.SECONDS);
+        }
+        assertThat(stats.openConnections()).isZero();
     }
 
     @Test
