@@ -8,10 +8,11 @@ import dev.pydb.api.action.Permission;
 import dev.pydb.api.action.RequestContext;
 import dev.pydb.api.storage.Document;
 import dev.pydb.api.storage.Storage;
+import dev.pydb.engine.dispatch.NonBlockingAction;
 import java.util.List;
 
 /** COUNT ({@code db}, {@code filter}?): the number of documents matching {@code filter} (all without one). */
-public final class CountAction implements ActionHandler {
+public final class CountAction implements ActionHandler, NonBlockingAction {
     @Override
     public String action() {
         return "COUNT";

@@ -13,6 +13,7 @@ import dev.pydb.api.action.Permission;
 import dev.pydb.api.action.RequestContext;
 import dev.pydb.api.storage.Document;
 import dev.pydb.api.storage.Storage;
+import dev.pydb.engine.dispatch.NonBlockingAction;
 import java.math.BigInteger;
 import java.util.List;
 
@@ -24,7 +25,7 @@ import java.util.List;
  * {@code null}. {@code limit} defaults to 100; over the maximum (10 000) is
  * {@code LIMIT_EXCEEDED}, below 1 {@code BAD_REQUEST}.
  */
-public final class FindAction implements ActionHandler {
+public final class FindAction implements ActionHandler, NonBlockingAction {
     /** Documents read from the storage per scan call when a filter is given. */
     static final int SCAN_CHUNK = 256;
 

@@ -10,9 +10,10 @@ import dev.pydb.api.action.ActionHandler;
 import dev.pydb.api.action.Permission;
 import dev.pydb.api.action.RequestContext;
 import dev.pydb.api.storage.Document;
+import dev.pydb.engine.dispatch.NonBlockingAction;
 
 /** GET ({@code db}, {@code key}): result {@code {"key", "rev", "doc"}}; {@code NOT_FOUND} if absent. */
-public final class GetAction implements ActionHandler {
+public final class GetAction implements ActionHandler, NonBlockingAction {
     @Override
     public String action() {
         return "GET";

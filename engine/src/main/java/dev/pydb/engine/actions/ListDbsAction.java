@@ -7,9 +7,10 @@ import dev.pydb.api.action.ActionHandler;
 import dev.pydb.api.action.Permission;
 import dev.pydb.api.action.Principal;
 import dev.pydb.api.action.RequestContext;
+import dev.pydb.engine.dispatch.NonBlockingAction;
 
 /** LIST_DBS: the names of the databases the caller may read, in key order, as an array. */
-public final class ListDbsAction implements ActionHandler {
+public final class ListDbsAction implements ActionHandler, NonBlockingAction {
     @Override
     public String action() {
         return "LIST_DBS";

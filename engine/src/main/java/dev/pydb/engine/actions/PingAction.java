@@ -6,9 +6,10 @@ import com.fasterxml.jackson.databind.node.TextNode;
 import dev.pydb.api.action.ActionHandler;
 import dev.pydb.api.action.Permission;
 import dev.pydb.api.action.RequestContext;
+import dev.pydb.engine.dispatch.NonBlockingAction;
 
 /** PING: answers {@code "PONG"}, to anyone. */
-public final class PingAction implements ActionHandler {
+public final class PingAction implements ActionHandler, NonBlockingAction {
     private static final TextNode PONG = TextNode.valueOf("PONG");
 
     @Override

@@ -12,6 +12,9 @@ import java.nio.ByteBuffer;
  * requests use. Stateless.
  */
 public final class FrameEncoder {
+    private static final byte[] PREFIX = "QUERY_LENGTH: ".getBytes(US_ASCII);
+    private static final byte[] TERMINATOR = "\r\n\r\n".getBytes(US_ASCII);
+
     private FrameEncoder() {}
 
     /** The header for a body of {@code bodyLength} bytes. */
@@ -19,7 +22,20 @@ public final class FrameEncoder {
         if (bodyLength < 0) {
             throw new IllegalArgumentException("bodyLength must be >= 0, was " + bodyLength);
         }
-        return ("QUERY_LENGTH: " + bodyLength + "\r\n\r\n").getBytes(US_ASCII);
+        int digits = 1;
+        for (int rest = bodyLength / 10; rest > 0; rest /= 10) {
+            digits++;
+        }
+        byte[] header = new byte[PREFIX.length + digits + TERMINATOR.length];
+        System.arraycopy(PREFIX, 0, header, 0, PREFIX.length);
+        int end = PREFIX.length + digits;
+        int value = bodyLength;
+        for (int i = end - 1; i >= PREFIX.length; i--) {
+            header[i] = (byte) ('0' + value % 10);
+            value /= 10;
+        }
+        System.arraycopy(TERMINATOR, 0, header, end, TERMINATOR.length);
+        return header;
     }
 
     /** Header and body in one array. */

@@ -2,10 +2,12 @@ package dev.pydb.engine.dispatch;
 
 import static java.util.Objects.requireNonNull;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pydb.api.ErrorCode;
 import dev.pydb.api.Names;
@@ -20,7 +22,9 @@ import dev.pydb.engine.config.ServerConfig;
 import dev.pydb.engine.json.JsonSupport;
 import dev.pydb.engine.session.Session;
 import dev.pydb.engine.stats.ServerStats;
+import dev.pydb.engine.transport.PreparedRequest;
 import dev.pydb.engine.transport.RequestProcessor;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Iterator;
@@ -47,11 +51,15 @@ public final class Dispatcher implements RequestProcessor {
     private static final byte[] FALLBACK_INTERNAL = "{\"ok\":false,\"error\":{\"code\":\"INTERNAL\",\"message\":\"internal error\"}}"
             .getBytes(StandardCharsets.UTF_8);
 
+    private static final ClassLoader ENGINE_LOADER = Dispatcher.class.getClassLoader();
+
     private final ActionRegistry registry;
     private final Authenticator authenticator;
     private final Storage storage;
     private final ObjectMapper json;
     private final ObjectMapper unauthenticatedJson;
+    private final ObjectReader treeReader;
+    private final ObjectReader unauthenticatedTreeReader;
     private final Limits limits;
     private final ServerStats stats;
     private final Services services;
@@ -78,35 +86,35 @@ public final class Dispatcher implements RequestProcessor {
         this.limits = requireNonNull(limits, "limits is null");
         this.stats = requireNonNull(stats, "stats is null");
         this.services = requireNonNull(services, "services is null");
+        // Readers bound to JsonNode find their root deserializer once, not per request.
+        this.treeReader = json.readerFor(JsonNode.class);
+        this.unauthenticatedTreeReader = unauthenticatedJson.readerFor(JsonNode.class);
     }
 
     @Override
     public byte[] process(Session session, byte[] body) {
+        return prepare(session, body).execute();
+    }
+
+    /**
+     * Parses, authenticates and authorizes the request; running the handler is left to
+     * {@link PreparedRequest#execute()}. Failures found here come back already answered. Only
+     * the engine's own {@link NonBlockingAction}s say they cannot block.
+     */
+    @Override
+    public PreparedRequest prepare(Session session, byte[] body) {
         requireNonNull(session, "session is null");
         requireNonNull(body, "body is null");
         Exchange exchange = new Exchange();
         try {
-            JsonNode result = serve(session, body, exchange);
-            ObjectNode response = json.createObjectNode().put("ok", true);
-            putId(response, exchange.id);
-            response.set("result", result == null ? json.nullNode() : result);
-            byte[] bytes = json.writeValueAsBytes(response);
-            stats.request(exchange.statsName, false);
-            return bytes;
-        } catch (PydbException e) {
-            stats.request(exchange.statsName, true);
-            if (e.code() == ErrorCode.INTERNAL) {
-                return internalError(session, exchange, e);
-            }
-            return errorResponse(exchange.id, e.code(), e.getMessage(), e.details());
+            return prepare(session, body, exchange);
         } catch (Throwable t) {
-            stats.request(exchange.statsName, true);
-            return internalError(session, exchange, t);
+            return PreparedRequest.answered(failure(session, exchange, t));
         }
     }
 
-    private JsonNode serve(Session session, byte[] body, Exchange exchange) {
-        ObjectNode request = parse(session.authenticated() ? json : unauthenticatedJson, body);
+    private Dispatch prepare(Session session, byte[] body, Exchange exchange) {
+        ObjectNode request = parse(session.authenticated() ? treeReader : unauthenticatedTreeReader, body);
         exchange.id = readId(request);
         String action = readAction(request);
         exchange.statsName = UNKNOWN_ACTIONS;
@@ -121,10 +129,24 @@ public final class Dispatcher implements RequestProcessor {
         }
         String database = authorize(permission, principal, request);
         EngineRequestContext context = new EngineRequestContext(storage, principal, database, json, limits, session, services);
-        return invoke(handler, context, request);
+        return new Dispatch(session, exchange, handler, context, request);
     }
 
-    private static ObjectNode parse(ObjectMapper parser, byte[] body) {
+    /** The error response for a failure, counted in the statistics. */
+    private byte[] failure(Session session, Exchange exchange, Throwable failure) {
+        stats.request(exchange.statsName, true);
+        if (failure instanceof PydbException e && e.code() != ErrorCode.INTERNAL) {
+            return errorResponse(exchange.id, e.code(), e.getMessage(), e.details());
+        }
+        return internalError(session, exchange, failure);
+    }
+
+    /** Whether the engine may run {@code handler} on an event loop: one of its own non-blocking actions. */
+    private static boolean mayBlock(ActionHandler handler) {
+        return !(handler instanceof NonBlockingAction && handler.getClass().getClassLoader() == ENGINE_LOADER);
+    }
+
+    private static ObjectNode parse(ObjectReader parser, byte[] body) {
         JsonNode tree;
         try {
             tree = parser.readTree(body);
@@ -287,6 +309,27 @@ public final class Dispatcher implements RequestProcessor {
                 + incident, Map.of("incident", incident));
     }
 
+    /** {@code {"ok": true, "id": …, "result": …}}, streamed without building a tree around the result. */
+    private byte[] okResponse(JsonNode id, JsonNode result) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+        try (JsonGenerator generator = json.getFactory().createGenerator(out)) {
+            generator.writeStartObject();
+            generator.writeBooleanField("ok", true);
+            if (id != null) {
+                generator.writeFieldName("id");
+                json.writeTree(generator, id);
+            }
+            generator.writeFieldName("result");
+            if (result == null) {
+                generator.writeNull();
+            } else {
+                json.writeTree(generator, result);
+            }
+            generator.writeEndObject();
+        }
+        return out.toByteArray();
+    }
+
     private byte[] errorResponse(JsonNode id, ErrorCode code, String message, Map<String, Object> details) {
         try {
             ObjectNode response = json.createObjectNode().put("ok", false);
@@ -322,6 +365,40 @@ public final class Dispatcher implements RequestProcessor {
             return "";
         }
         return s.length() <= 200 ? s : s.substring(0, 200) + "…";
+    }
+
+    /** A checked request, ready to run its handler. */
+    private final class Dispatch implements PreparedRequest {
+        private final Session session;
+        private final Exchange exchange;
+        private final ActionHandler handler;
+        private final EngineRequestContext context;
+        private final ObjectNode request;
+
+        Dispatch(Session session, Exchange exchange, ActionHandler handler, EngineRequestContext context, ObjectNode request) {
+            this.session = session;
+            this.exchange = exchange;
+            this.handler = handler;
+            this.context = context;
+            this.request = request;
+        }
+
+        @Override
+        public boolean mayBlock() {
+            return Dispatcher.mayBlock(handler);
+        }
+
+        @Override
+        public byte[] execute() {
+            try {
+                JsonNode result = invoke(handler, context, request);
+                byte[] bytes = okResponse(exchange.id, result);
+                stats.request(exchange.statsName, false);
+                return bytes;
+            } catch (Throwable t) {
+                return failure(session, exchange, t);
+            }
+        }
     }
 
     /** What is known about the request so far, for the response and the statistics. */

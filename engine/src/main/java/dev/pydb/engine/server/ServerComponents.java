@@ -5,7 +5,6 @@ import static java.util.Objects.requireNonNull;
 import dev.pydb.engine.auth.DefaultAuthenticator;
 import dev.pydb.engine.plugin.PluginLoader;
 import dev.pydb.engine.plugin.PluginSource;
-import dev.pydb.engine.transport.TcpServer;
 import java.time.Clock;
 import java.time.Duration;
 
@@ -28,11 +27,11 @@ public record ServerComponents(
     public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(10);
 
     /**
-     * The production parts: plugins from the plugins folder, the env file's users, the TCP
-     * transport. Tests that embed a real server use this too, with their own clock and grace.
+     * The production parts: plugins from the plugins folder, the env file's users, the
+     * {@link TransportFactory#production() TCP transport} (NIO event loops, or blocking with TLS). Tests that embed a real server use this too, with their own clock and grace.
      */
     public static ServerComponents production(Clock clock, Duration shutdownGrace) {
-        return new ServerComponents(new PluginLoader(), DefaultAuthenticator::new, TcpServer::new, clock, shutdownGrace);
+        return new ServerComponents(new PluginLoader(), DefaultAuthenticator::new, TransportFactory.production(), clock, shutdownGrace);
     }
 
     public ServerComponents {

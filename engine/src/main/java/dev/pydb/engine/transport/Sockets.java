@@ -45,6 +45,17 @@ final class Sockets {
         }
     }
 
+    /** Answers a connection over {@code max_connections} with one error frame and closes it; blocks up to about a second. */
+    static void refuse(Socket socket, byte[] body) {
+        try {
+            // Bounds a TLS handshake too: the refusal must not wait on a silent client.
+            socket.setSoTimeout((int) LINGER_MILLIS);
+            closeAfterLastFrame(socket, socket.getOutputStream(), body);
+        } catch (IOException e) {
+            closeQuietly(socket);
+        }
+    }
+
     private static void drainInput(Socket socket) throws IOException {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(LINGER_MILLIS);
         InputStream in = socket.getInputStream();

@@ -218,7 +218,7 @@ public final class TcpServer implements Transport {
                     remoteAddress, config.maxConnections());
             byte[] refusal = ErrorFrames.body(ErrorCode.UNAVAILABLE,
                     "too many connections (max_connections=" + config.maxConnections() + ")");
-            Thread.ofVirtual().name("pydb-refuse").start(() -> refuse(socket, refusal));
+            Thread.ofVirtual().name("pydb-refuse").start(() -> Sockets.refuse(socket, refusal));
             return;
         }
         ConnectionHandler connection = new ConnectionHandler(socket, new Session(remoteAddress), processor,
@@ -229,16 +229,6 @@ public final class TcpServer implements Transport {
         } catch (RuntimeException | Error e) {
             connections.remove(connection);
             throw e;
-        }
-    }
-
-    private static void refuse(Socket socket, byte[] body) {
-        try {
-            // Bounds a TLS handshake too: the refusal must not wait on a silent client.
-            socket.setSoTimeout((int) Sockets.LINGER_MILLIS);
-            Sockets.closeAfterLastFrame(socket, socket.getOutputStream(), body);
-        } catch (IOException e) {
-            Sockets.closeQuietly(socket);
         }
     }
 

@@ -3,8 +3,8 @@ package dev.pydb.engine.transport;
 import java.time.Duration;
 
 /**
- * The network side of a running server as {@code PydbServer} drives it: {@link TcpServer} in
- * production, a fake in tests. The seam where a different I/O model (e.g. an NIO event loop) plugs in.
+ * The network side of a running server as {@code PydbServer} drives it: {@link NioTcpServer} in
+ * production ({@link TcpServer} when TLS is enabled), a fake in tests.
  */
 public interface Transport extends AutoCloseable {
     /** Binds and returns once listening; {@link java.io.UncheckedIOException} if it cannot bind. */

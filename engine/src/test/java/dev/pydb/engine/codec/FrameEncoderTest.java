@@ -30,6 +30,13 @@ class FrameEncoderTest {
     }
 
     @Test
+    void writesEveryLengthInDecimal() {
+        for (int length : new int[] {0, 9, 10, 99, 100, 65_536, 999_999_999, 1_000_000_000, Integer.MAX_VALUE}) {
+            assertThat(new String(FrameEncoder.header(length), UTF_8)).isEqualTo("QUERY_LENGTH: " + length + "\r\n\r\n");
+        }
+    }
+
+    @Test
     void gatheringAndStreamFormsMatchTheArrayForm() throws IOException {
         ByteArrayOutputStream gathered = new ByteArrayOutputStream();
         for (ByteBuffer buffer : FrameEncoder.encodeGathering(BODY)) {

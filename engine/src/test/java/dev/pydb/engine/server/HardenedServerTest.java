@@ -15,7 +15,6 @@ import dev.pydb.engine.codec.FrameEncoder;
 import dev.pydb.engine.config.EnvConfig;
 import dev.pydb.engine.config.EnvConfigBinder;
 import dev.pydb.engine.plugin.LoadedPlugin;
-import dev.pydb.engine.transport.TcpServer;
 import dev.pydb.storage.tck.memory.InMemoryStorageProvider;
 import java.io.IOException;
 import java.io.InputStream;
@@ -228,7 +227,7 @@ class HardenedServerTest {
         ServerComponents components = new ServerComponents(
                 dir -> List.of(new LoadedPlugin("memory", dir.resolve("memory"), HardenedServerTest.class.getClassLoader(),
                         List.of(provider), List.of())),
-                DefaultAuthenticator::new, TcpServer::new, Clock.systemUTC(), Duration.ofSeconds(1));
+                DefaultAuthenticator::new, TransportFactory.production(), Clock.systemUTC(), Duration.ofSeconds(1));
         PydbServer server = PydbServer.start(config, home, components, Optional.empty());
         servers.add(server);
         return server;

@@ -13,7 +13,6 @@ import dev.pydb.engine.codec.FrameEncoder;
 import dev.pydb.engine.config.EnvConfig;
 import dev.pydb.engine.config.EnvConfigBinder;
 import dev.pydb.engine.plugin.LoadedPlugin;
-import dev.pydb.engine.transport.TcpServer;
 import dev.pydb.storage.tck.memory.InMemoryStorageProvider;
 import java.io.IOException;
 import java.io.InputStream;
@@ -223,7 +222,7 @@ class SoakTest {
         ServerComponents components = new ServerComponents(
                 dir -> List.of(new LoadedPlugin("memory", dir.resolve("memory"), SoakTest.class.getClassLoader(),
                         List.of(provider), List.of())),
-                DefaultAuthenticator::new, TcpServer::new, Clock.systemUTC(), Duration.ofSeconds(5));
+                DefaultAuthenticator::new, TransportFactory.production(), Clock.systemUTC(), Duration.ofSeconds(5));
         return PydbServer.start(config, home, components, Optional.empty());
     }
 }

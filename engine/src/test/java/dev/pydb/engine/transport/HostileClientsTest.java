@@ -28,12 +28,15 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** Clients that try to exhaust the server: big frames before login, slow senders, readers that never read. */
-class HostileClientsTest {
+/**
+ * Clients that try to exhaust the server: big frames before login, slow senders, readers that
+ * never read. One subclass per transport.
+ */
+abstract class HostileClientsTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final ServerStats stats = new ServerStats(Clock.systemUTC());
-    private final List<TcpServer> servers = new ArrayList<>();
+    private final List<Transport> servers = new ArrayList<>();
 
     @AfterEach
     void stopServers() {
@@ -42,7 +45,7 @@ class HostileClientsTest {
 
     @Test
     void beforeAuthenticationFramesAreLimitedToTheUnauthenticatedLength() throws IOException {
-        TcpServer server = start(config(100_000, 1000, 30), new LoginEchoProcessor());
+        Transport server = start(config(100_000, 1000, 30), new LoginEchoProcessor());
         String big = "x".repeat(5000);
 
         try (FrameClient client = new FrameClient(server.port())) {
@@ -60,7 +63,7 @@ class HostileClientsTest {
 
     @Test
     void aClientSendingOneBytePerSecondIsClosedByTheFrameTimeoutWhileFiftyOthersAreServed() throws Exception {
-        TcpServer server = start(config(100_000, 100_000, 2), new LoginEchoProcessor());
+        Transport server = start(config(100_000, 100_000, 2), new LoginEchoProcessor());
         try (Socket slow = new Socket(InetAddress.getLoopbackAddress(), server.port());
              ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor()) {
             slow.setSoTimeout(10_000);
@@ -103,7 +106,7 @@ class HostileClientsTest {
             }
             return body;
         };
-        TcpServer server = start(config(100_000, 100_000, 30), processor);
+        Transport server = start(config(100_000, 100_000, 30), processor);
         int requests = 10_000;
         byte[] frames = FrameClient.frames(java.util.stream.IntStream.range(0, requests)
                 .mapToObj(i -> "flood " + i).toList());
@@ -118,7 +121,7 @@ class HostileClientsTest {
                     // Closed at the end of the test.
                 }
             });
-            // The server answers until the socket buffers are full, then its write blocks and it stops reading.
+            // The server answers until the socket buffers are full, then it stops reading.
             await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(500))
                     .until(() -> {
                         long before = processed.get();
@@ -127,7 +130,7 @@ class HostileClientsTest {
                     });
             long stalledAt = processed.get();
             assertThat(stalledAt).as("requests processed while the client reads nothing").isLessThan(requests / 2);
-            // Responses held server-side: the 64 KiB output buffer plus kernel buffers, not 10 000 x 10 KiB.
+            // Responses held server-side: about 64 KiB of output plus kernel buffers, not 10 000 x 10 KiB.
             try (FrameClient other = new FrameClient(server.port())) {
                 assertThat(other.call("hello")).isEqualTo("hello");
             }
@@ -162,8 +165,11 @@ class HostileClientsTest {
         return sent;
     }
 
-    private TcpServer start(ServerConfig config, RequestProcessor processor) {
-        TcpServer server = new TcpServer(config, processor, stats);
+    /** The transport under test, not started. */
+    protected abstract Transport newTransport(ServerConfig config, RequestProcessor processor, ServerStats stats);
+
+    private Transport start(ServerConfig config, RequestProcessor processor) {
+        Transport server = newTransport(config, processor, stats);
         servers.add(server);
         server.start();
         return server;
