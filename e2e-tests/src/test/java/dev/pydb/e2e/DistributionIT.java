@@ -151,6 +151,7 @@ class DistributionIT {
                 "arg=--enable-native-access=ALL-UNNAMED",
                 "arg=--sun-misc-unsafe-memory-access=allow",
                 "arg=-Xmx256m",
+                "arg=-XX:NewRatio=7",
                 "arg=-XX:+UseSerialGC",
                 "arg=-XX:ReservedCodeCacheSize=64m",
                 "arg=-Djdk.nio.maxCachedBufferSize=262144",
