@@ -9,6 +9,8 @@
 #   ROUNDS=5 DURATION=10s benchmarks/compare-redis.sh
 #   benchmarks/compare-redis.sh --memory         # also: py_db RSS with 1,000,000 docs and 1,000 idle connections
 #   ROUNDS=0 PYDB_JAVA_OPTS=-Xmx128m benchmarks/compare-redis.sh --memory   # only the memory check, a smaller heap
+#   ROUNDS=0 PYDB_JAVA_OPTS=-XX:NativeMemoryTracking=summary benchmarks/compare-redis.sh --memory
+#                                                # the breakdown (pydb-memory-breakdown.txt) then has the JVM's own account
 #   benchmarks/compare-redis.sh --profile        # also: a JFR profile of py_db under GET load, hot methods printed
 #
 # Installs redis-server and redis-tools with apt-get if missing, builds and unpacks the
@@ -179,9 +181,10 @@ if $memory; then
     rss_before="$(awk '/VmRSS/ {print $2}' "/proc/$pydb_pid/status")"
     rss_split() { awk '/RssAnon|RssFile/ {printf "%s %d MB ", $1, $2 / 1024}' "/proc/$pydb_pid/status"; }
     split_before="$(rss_split)"
-    rss_kb="$(python3 - "$pydb_port" "$pydb_pid" <<'PY'
-import socket, sys, time
-port, pid = int(sys.argv[1]), sys.argv[2]
+    jcmd_bin="$(dirname "$(. "$dist/bin/pydb-java.sh"; pydb_find_java_or_exit compare-redis 1; echo "$JAVA")")/jcmd"
+    rss_kb="$(python3 - "$pydb_port" "$pydb_pid" "$results/pydb-memory-breakdown.txt" "$jcmd_bin" <<'PY'
+import socket, subprocess, sys, time
+port, pid, breakdown, jcmd = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
 sockets = [socket.create_connection(("127.0.0.1", port)) for _ in range(1000)]
 for s in sockets:  # each connection answered once, so the server holds all 1,000 sessions
     body = b'{"action":"PING"}'
@@ -189,11 +192,17 @@ for s in sockets:  # each connection answered once, so the server holds all 1,00
 for s in sockets:
     s.recv(4096)
 time.sleep(2)
-print([l.split()[1] for l in open(f"/proc/{pid}/status") if l.startswith("VmRSS")][0])
+status = open(f"/proc/{pid}/status").read().splitlines()
+with open(breakdown, "w") as out:  # while the connections are open: RSS by kind, and the JVM's own account if NMT is on
+    out.write("\n".join(l for l in status if l.startswith(("VmRSS", "RssAnon", "RssFile", "RssShmem", "Threads"))) + "\n\n")
+    out.flush()
+    subprocess.run([jcmd, pid, "VM.native_memory", "summary", "scale=MB"], stdout=out, stderr=subprocess.STDOUT)
+print([l.split()[1] for l in status if l.startswith("VmRSS")][0])
 for s in sockets:
     s.close()
 PY
 )"
+    du -m --apparent-size "$work/pydb-data"/* >> "$results/pydb-memory-breakdown.txt"
     rss_line="py_db RSS: $((rss_before / 1024)) MB after 1,000,000 docs ($split_before), $((rss_kb / 1024)) MB with 1,000 idle connections (target < 300 MB; PYDB_JAVA_OPTS='${PYDB_JAVA_OPTS:-}')"
     echo "$rss_line" > "$results/pydb-memory.txt"
 fi

@@ -150,6 +150,11 @@ class DistributionIT {
                 "arg=--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
                 "arg=--enable-native-access=ALL-UNNAMED",
                 "arg=--sun-misc-unsafe-memory-access=allow",
+                "arg=-Xmx256m",
+                "arg=-XX:NewRatio=7",
+                "arg=-XX:+UseSerialGC",
+                "arg=-XX:ReservedCodeCacheSize=64m",
+                "arg=-Djdk.nio.maxCachedBufferSize=262144",
                 "arg=-Xmx64m",
                 "arg=-Dsome.flag=1",
                 "arg=-Dpydb.home=" + home.toRealPath(),
@@ -158,6 +163,24 @@ class DistributionIT {
                 "arg=dev.pydb.engine.cli.PydbMain",
                 "arg=-e",
                 "arg=conf/my env.json");
+    }
+
+    @Test
+    void aCollectorInPydbJavaOptsReplacesTheDefaultOne() throws Exception {
+        Path java21 = fakeJava(21);
+        Path record = work.resolve("record.txt");
+        ProcessBuilder launcher = launcher(home.resolve("bin/pydb"), "--version");
+        launcher.environment().put("JAVA_HOME", java21.toString());
+        launcher.environment().put("PYDB_JAVA_OPTS", "-XX:+UseZGC -Xmx1g");
+        launcher.environment().put("FAKE_JAVA_RECORD", record.toString());
+
+        Process process = launcher.start();
+
+        assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(process.exitValue()).as(errors(process)).isZero();
+        List<String> args = Files.readAllLines(record);
+        assertThat(args).doesNotContain("arg=-XX:+UseSerialGC").contains("arg=-XX:+UseZGC");
+        assertThat(args).containsSubsequence("arg=-Xmx256m", "arg=-Xmx1g");
     }
 
     @Test

@@ -29,9 +29,13 @@ import org.slf4j.LoggerFactory;
  * The server's {@link Authenticator}: users from the {@code auth} section, bearer tokens of 256
  * random bits (Base64url without padding) that live {@code token_ttl_seconds}.
  *
- * <p>Only the SHA-256 digest of a token is kept, so a heap dump does not reveal live tokens.
- * Expired tokens are dropped when they are presented and by a sweep at most once per
- * {@link #PURGE_INTERVAL} (run by a LOGIN), so memory is bounded by the logins of one TTL.
+ * <p>The token table keeps only the SHA-256 digest of a token, so a heap dump does not reveal
+ * idle live tokens. So that a request does not hash its token each time, the digests of up to
+ * {@link #RECENT_TOKENS} tokens in use are memoized ({@link RecentTokenDigests}, which says why
+ * holding those raw tokens is no new exposure); the table stays the only source of truth, so
+ * LOGOUT and expiry take effect on the next request. Expired tokens are dropped when they are
+ * presented and by a sweep at most once per {@link #PURGE_INTERVAL} (run by a LOGIN), so memory
+ * is bounded by the logins of one TTL.
  * An unknown user, a user with a plain-text password and a user with a hash all cost one PBKDF2
  * computation, and all failures carry the same message, so neither timing nor the reply tells
  * whether a username exists. Thread-safe.
@@ -40,6 +44,8 @@ public final class DefaultAuthenticator implements Authenticator {
     static final String LOGIN_FAILED = "invalid username or password";
     static final String TOKEN_INVALID = "invalid or expired token";
     static final Duration PURGE_INTERVAL = Duration.ofMinutes(1);
+    /** How many tokens in use have their digest memoized (about 250 bytes each). */
+    static final int RECENT_TOKENS = 10_000;
     private static final int TOKEN_BYTES = 32;
     private static final Logger LOG = LoggerFactory.getLogger(DefaultAuthenticator.class);
 
@@ -49,6 +55,7 @@ public final class DefaultAuthenticator implements Authenticator {
     private final String dummyHash;
     private final SecureRandom random = new SecureRandom();
     private final Map<String, LiveToken> tokensByDigest = new ConcurrentHashMap<>();
+    private final RecentTokenDigests recentTokens;
     private final AtomicReference<Instant> nextPurge;
 
     /**
@@ -56,7 +63,13 @@ public final class DefaultAuthenticator implements Authenticator {
      *     malformed {@code password_hash} (the message names the user)
      */
     public DefaultAuthenticator(AuthConfig config, Clock clock) {
+        this(config, clock, RECENT_TOKENS);
+    }
+
+    /** With the digests of at most {@code recentTokens} tokens in use memoized. */
+    DefaultAuthenticator(AuthConfig config, Clock clock, int recentTokens) {
         requireNonNull(config, "config is null");
+        this.recentTokens = new RecentTokenDigests(recentTokens);
         this.clock = requireNonNull(clock, "clock is null");
         if (config.tokenTtlSeconds() < 1) {
             throw new IllegalArgumentException("token TTL must be at least 1 second, was " + config.tokenTtlSeconds());
@@ -114,7 +127,8 @@ public final class DefaultAuthenticator implements Authenticator {
         String token = Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
         Instant expiresAt = clock.instant().truncatedTo(ChronoUnit.SECONDS).plus(tokenTtl);
         Principal principal = new Principal(user.username(), user.roles());
-        tokensByDigest.put(digest(token), new LiveToken(principal, expiresAt));
+        String digest = digest(token);
+        tokensByDigest.put(digest, new LiveToken(digest, principal, expiresAt));
         LOG.debug("user '{}' logged in", user.username());
         return new LoginResult(token, expiresAt, principal);
     }
@@ -133,27 +147,41 @@ public final class DefaultAuthenticator implements Authenticator {
 
     @Override
     public Principal authenticate(String token) {
-        if (token == null) {
-            throw invalidToken();
-        }
-        String digest = digest(token);
-        LiveToken live = tokensByDigest.get(digest);
-        if (live == null) {
-            throw invalidToken();
-        }
-        if (!clock.instant().isBefore(live.expiresAt())) {
-            tokensByDigest.remove(digest, live);
-            throw invalidToken();
-        }
-        return live.principal();
+        return requireLive(token).principal();
     }
 
     @Override
     public void logout(String token) {
-        authenticate(token);
-        if (tokensByDigest.remove(digest(token)) == null) {
+        LiveToken live = requireLive(token);
+        recentTokens.forget(token);
+        if (!tokensByDigest.remove(live.digest(), live)) {
             throw invalidToken();
         }
+    }
+
+    private LiveToken requireLive(String token) {
+        if (token == null) {
+            throw invalidToken();
+        }
+        String digest = recentTokens.digestOf(token);
+        boolean remembered = digest != null;
+        if (!remembered) {
+            digest = digest(token);
+        }
+        LiveToken live = tokensByDigest.get(digest);
+        if (live == null) {
+            recentTokens.forget(token);
+            throw invalidToken();
+        }
+        if (!clock.instant().isBefore(live.expiresAt())) {
+            tokensByDigest.remove(digest, live);
+            recentTokens.forget(token);
+            throw invalidToken();
+        }
+        if (!remembered) {
+            recentTokens.remember(token, digest);
+        }
+        return live;
     }
 
     /** The number of tokens held (live or expired but not yet purged). */
@@ -161,10 +189,16 @@ public final class DefaultAuthenticator implements Authenticator {
         return tokensByDigest.size();
     }
 
-    /** Drops every expired token now. */
+    /** The number of tokens whose digest is memoized. */
+    int recentTokenCount() {
+        return recentTokens.size();
+    }
+
+    /** Drops every expired token now, and the memoized digests of tokens no longer live. */
     void purgeExpired() {
         Instant now = clock.instant();
         tokensByDigest.values().removeIf(live -> !now.isBefore(live.expiresAt()));
+        recentTokens.retainLive(tokensByDigest::containsKey);
     }
 
     private void purgeExpiredIfDue() {
@@ -196,5 +230,5 @@ public final class DefaultAuthenticator implements Authenticator {
         return shortened.replaceAll("\\p{Cntrl}", "?");
     }
 
-    private record LiveToken(Principal principal, Instant expiresAt) {}
+    private record LiveToken(String digest, Principal principal, Instant expiresAt) {}
 }

@@ -132,6 +132,79 @@ class DefaultAuthenticatorTest {
     }
 
     @Test
+    void aTokenInUseIsRejectedRightAfterLogoutAndNoLongerHeldInClear() throws Exception {
+        LoginResult login = authenticator.login("app", "app-pw");
+        authenticator.authenticate(login.token());
+        assertThat(authenticator.recentTokenCount()).isEqualTo(1);
+
+        authenticator.logout(login.token());
+
+        assertThatThrownBy(() -> authenticator.authenticate(login.token()))
+                .isInstanceOfSatisfying(PydbException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.UNAUTHENTICATED));
+        assertThat(authenticator.recentTokenCount()).isZero();
+        List<String> strings = new ArrayList<>();
+        collectStrings(authenticator, strings, 0);
+        assertThat(strings).noneMatch(s -> s.contains(login.token()));
+    }
+
+    @Test
+    void aTokenInUseExpiresOnTime() {
+        LoginResult login = authenticator.login("app", "app-pw");
+        clock.advance(Duration.ofSeconds(59));
+        assertThat(authenticator.authenticate(login.token()).username()).isEqualTo("app");
+        assertThat(authenticator.recentTokenCount()).isEqualTo(1);
+
+        clock.advance(Duration.ofSeconds(1));
+
+        assertThatThrownBy(() -> authenticator.authenticate(login.token()))
+                .isInstanceOfSatisfying(PydbException.class, e -> assertThat(e.getMessage()).isEqualTo("invalid or expired token"));
+        assertThat(authenticator.tokenCount()).isZero();
+        assertThat(authenticator.recentTokenCount()).isZero();
+    }
+
+    @Test
+    void thePurgeAlsoForgetsTokensInUseThatExpired() {
+        authenticator.authenticate(authenticator.login("app", "app-pw").token());
+        authenticator.authenticate(authenticator.login("admin", "admin-pw").token());
+        assertThat(authenticator.recentTokenCount()).isEqualTo(2);
+
+        clock.advance(Duration.ofSeconds(60).plus(DefaultAuthenticator.PURGE_INTERVAL));
+        authenticator.login("app", "app-pw");
+
+        assertThat(authenticator.tokenCount()).isEqualTo(1);
+        assertThat(authenticator.recentTokenCount()).isZero();
+    }
+
+    @Test
+    void tokensBeyondTheMemoBoundStillAuthenticate() {
+        DefaultAuthenticator small = new DefaultAuthenticator(CONFIG, clock, 2);
+        List<String> tokens = List.of(small.login("app", "app-pw").token(), small.login("app", "app-pw").token(),
+                small.login("app", "app-pw").token());
+
+        for (int round = 0; round < 2; round++) {
+            for (String token : tokens) {
+                assertThat(small.authenticate(token).username()).isEqualTo("app");
+            }
+        }
+        assertThat(small.recentTokenCount()).isEqualTo(2);
+
+        small.logout(tokens.get(0));
+        assertThat(small.authenticate(tokens.get(2)).username()).isEqualTo("app");
+        assertThat(small.recentTokenCount()).isEqualTo(2);
+        assertThatThrownBy(() -> small.authenticate(tokens.get(0))).isInstanceOf(PydbException.class);
+    }
+
+    @Test
+    void unknownTokensAreNotMemoized() {
+        for (int i = 0; i < 10; i++) {
+            String guess = "guess-" + i;
+            assertThatThrownBy(() -> authenticator.authenticate(guess)).isInstanceOf(PydbException.class);
+        }
+
+        assertThat(authenticator.recentTokenCount()).isZero();
+    }
+
+    @Test
     void aMalformedPasswordHashFailsConstructionNamingTheUser() {
         AuthConfig bad = new AuthConfig(60, List.of(new UserConfig("ops", "pbkdf2-sha256$x$y$z", null, List.of())));
 

@@ -18,13 +18,13 @@ import java.util.function.Function;
 import org.lmdbjava.Env;
 import org.lmdbjava.EnvFlags;
 import org.lmdbjava.LmdbException;
-import org.lmdbjava.Txn;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * A {@link Storage} on one LMDB environment. Reads run on the caller's thread (virtual threads
- * included) in read-only transactions ({@code MDB_NOTLS}); writes go to the
+ * included) in read-only transactions ({@code MDB_NOTLS}), reused from a {@link ReadContextPool}
+ * with their key buffer; writes go to the
  * {@link GroupCommitWriter}'s platform thread. An {@link OperationGate} keeps {@link #close()}
  * from closing the environment under a running operation.
  */
@@ -39,6 +39,7 @@ final class LmdbStorage implements Storage {
     private final GroupCommitWriter writer;
     private final LmdbTables tables;
     private final Semaphore readerSlots;
+    private final ReadContextPool readContexts;
     private final OperationGate gate = new OperationGate(NAME);
     private final ReentrantLock closeLock = new ReentrantLock();
     private final Runnable afterClose;
@@ -50,6 +51,7 @@ final class LmdbStorage implements Storage {
         this.writer = requireNonNull(writer, "writer is null");
         this.tables = requireNonNull(tables, "tables is null");
         this.readerSlots = new Semaphore(maxReaders);
+        this.readContexts = new ReadContextPool(env);
         this.afterClose = requireNonNull(afterClose, "afterClose is null");
     }
 
@@ -154,6 +156,7 @@ final class LmdbStorage implements Storage {
             }
             try {
                 writer.close();
+                readContexts.close();
                 env.close();
             } finally {
                 afterClose.run();
@@ -168,18 +171,43 @@ final class LmdbStorage implements Storage {
         return gate.call(() -> writer.execute(task));
     }
 
-    /** Runs {@code body} in a read-only transaction, unless closed; {@link #close()} waits for it. */
-    <T> T read(Function<Txn<ByteBuffer>, T> body) {
+    /**
+     * Runs {@code body} in a read-only transaction of a pooled {@link ReadContext}, unless closed;
+     * {@link #close()} waits for it. A context goes back to the pool after the read, also when the
+     * request failed ({@link PydbException}, {@link IllegalArgumentException}), and is closed
+     * after anything else.
+     */
+    <T> T read(Function<ReadContext, T> body) {
         return gate.call(() -> {
             readerSlots.acquireUninterruptibly();
-            try (Txn<ByteBuffer> txn = env.txnRead()) {
-                return body.apply(txn);
+            try {
+                ReadContext context = readContexts.borrow();
+                boolean reusable = false;
+                try {
+                    T result = body.apply(context);
+                    reusable = true;
+                    return result;
+                } catch (PydbException | IllegalArgumentException e) {
+                    reusable = true;
+                    throw e;
+                } finally {
+                    if (reusable) {
+                        readContexts.giveBack(context);
+                    } else {
+                        readContexts.discard(context);
+                    }
+                }
             } catch (LmdbException e) {
                 LOG.error("lmdb read failed in {}", path, e);
                 throw new PydbException(ErrorCode.UNAVAILABLE, "storage read failed: " + e.getMessage(), e);
-            } finally {
+                } finally {
                 readerSlots.release();
             }
         });
+    }
+
+    /** The number of idle pooled read transactions (for tests). */
+    int idleReadContexts() {
+        return readContexts.idleCount();
     }
 }

@@ -108,9 +108,11 @@ final class LmdbTables {
         };
     }
 
-    List<String> listDatabases(Txn<ByteBuffer> txn) {
+    // ---- reads, in a ReadContext: its key buffer instead of a new direct buffer per lookup
+
+    List<String> listDatabases(ReadContext read) {
         List<String> names = new ArrayList<>();
-        try (Cursor<ByteBuffer> cursor = databases.openCursor(txn)) {
+        try (Cursor<ByteBuffer> cursor = databases.openCursor(read.txn())) {
             boolean found = cursor.first();
             while (found) {
                 names.add(RecordCodec.databaseNameOf(cursor.key()));
@@ -120,13 +122,13 @@ final class LmdbTables {
         return List.copyOf(names);
     }
 
-    boolean databaseExists(Txn<ByteBuffer> txn, String db) {
-        return databases.get(txn, direct(databaseName(db))) != null;
+    boolean databaseExists(ReadContext read, String db) {
+        return databases.get(read.txn(), read.key(databaseName(db))) != null;
     }
 
     /** The document count of {@code db}; {@code DB_NOT_FOUND} if it does not exist. */
-    long count(Txn<ByteBuffer> txn, String db) {
-        ByteBuffer count = databases.get(txn, direct(databaseName(db)));
+    long count(ReadContext read, String db) {
+        ByteBuffer count = databases.get(read.txn(), read.key(databaseName(db)));
         if (count == null) {
             throw PydbException.dbNotFound(db);
         }
@@ -135,24 +137,27 @@ final class LmdbTables {
 
     // ---- documents
 
-    Optional<Document> get(Txn<ByteBuffer> txn, String db, String key) {
-        requireDatabase(txn, db);
-        ByteBuffer value = documents.get(txn, documentKey(prefix(db), key));
+    Optional<Document> get(ReadContext read, String db, String key) {
+        byte[] prefix = prefix(db);
+        requireDatabase(read, prefix);
+        byte[] keyBytes = RecordCodec.keyBytes(key);
+        ByteBuffer value = documents.get(read.txn(), read.key(prefix, keyBytes, keyBytes.length));
         return value == null ? Optional.empty() : Optional.of(new Document(key, revisionOf(value), bodyOf(value)));
     }
 
-    List<Document> scan(Txn<ByteBuffer> txn, String db, String afterKey, int limit) {
+    List<Document> scan(ReadContext read, String db, String afterKey, int limit) {
         if (limit < 0) {
             throw new IllegalArgumentException("limit must be >= 0, was " + limit);
         }
-        requireDatabase(txn, db);
+        byte[] prefix = prefix(db);
+        requireDatabase(read, prefix);
         if (limit == 0) {
             return List.of();
         }
-        byte[] prefix = prefix(db);
-        ByteBuffer start = afterKey == null ? direct(prefix) : RecordCodec.seekKey(prefix, afterKey);
+        byte[] after = afterKey == null ? new byte[0] : RecordCodec.seekSuffix(afterKey);
+        ByteBuffer start = read.key(prefix, after, after.length);
         List<Document> page = new ArrayList<>(Math.min(limit, 1024));
-        try (Cursor<ByteBuffer> cursor = documents.openCursor(txn)) {
+        try (Cursor<ByteBuffer> cursor = documents.openCursor(read.txn())) {
             boolean found = cursor.get(start, GetOp.MDB_SET_RANGE);
             if (found && cursor.key().equals(start)) {
                 found = cursor.next();
@@ -281,9 +286,10 @@ final class LmdbTables {
         }
     }
 
-    private void requireDatabase(Txn<ByteBuffer> txn, String db) {
-        if (!databaseExists(txn, db)) {
-            throw PydbException.dbNotFound(db);
+    /** Checks that the database of {@code prefix} (its name and the separator) exists. */
+    private void requireDatabase(ReadContext read, byte[] prefix) {
+        if (databases.get(read.txn(), read.key(prefix, prefix.length - 1)) == null) {
+            throw PydbException.dbNotFound(new String(prefix, 0, prefix.length - 1, StandardCharsets.US_ASCII));
         }
     }
 }

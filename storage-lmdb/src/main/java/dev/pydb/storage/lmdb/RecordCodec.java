@@ -1,11 +1,11 @@
 package dev.pydb.storage.lmdb;
 
 import dev.pydb.api.Names;
-import dev.pydb.api.PydbException;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * The byte layout of the {@code lmdb} backend's records (see {@code docs/STORAGE-LMDB.md}).
@@ -49,18 +49,15 @@ final class RecordCodec {
     }
 
     /**
-     * The seek position of "strictly after {@code afterKey}" among the keys of the database with
-     * {@code prefix}: {@code prefix + UTF-8(afterKey)}, cut to {@link Names#MAX_KEY_BYTES} bytes.
-     * The cut is exact: no stored key is longer than the cut key, so a stored key is after
-     * {@code afterKey} if and only if it is after the cut key. Unpaired surrogates are encoded
-     * like other code points (3 bytes), which keeps code point order.
+     * What follows the database prefix in the seek position of "strictly after {@code afterKey}":
+     * {@code UTF-8(afterKey)}, cut to {@link Names#MAX_KEY_BYTES} bytes. The cut is exact: no
+     * stored key is longer than the cut key, so a stored key is after {@code afterKey} if and only
+     * if it is after the cut key. Unpaired surrogates are encoded like other code points (3 bytes),
+     * which keeps code point order.
      */
-    static ByteBuffer seekKey(byte[] prefix, String afterKey) {
+    static byte[] seekSuffix(String afterKey) {
         byte[] keyBytes = codePointBytes(afterKey);
-        int keyLength = Math.min(keyBytes.length, Names.MAX_KEY_BYTES);
-        ByteBuffer buffer = ByteBuffer.allocateDirect(prefix.length + keyLength);
-        buffer.put(prefix).put(keyBytes, 0, keyLength).flip();
-        return buffer;
+        return keyBytes.length <= Names.MAX_KEY_BYTES ? keyBytes : Arrays.copyOf(keyBytes, Names.MAX_KEY_BYTES);
     }
 
     private static byte[] codePointBytes(String s) {
@@ -85,13 +82,9 @@ final class RecordCodec {
         return out.toByteArray();
     }
 
-    /** The UTF-8 bytes of a key, after checking the protocol's rules and that it is valid Unicode. */
+    /** The UTF-8 bytes of a key, after checking the protocol's rules (which reject unpaired surrogates). */
     static byte[] keyBytes(String key) {
-        Names.requireKey(key);
-        if (key.codePoints().anyMatch(cp -> Character.getType(cp) == Character.SURROGATE)) {
-            throw PydbException.badRequest("key is not valid Unicode: it contains an unpaired surrogate");
-        }
-        return key.getBytes(StandardCharsets.UTF_8);
+        return Names.requireKey(key).getBytes(StandardCharsets.UTF_8);
     }
 
     /** A direct buffer holding exactly {@code bytes}. */

@@ -42,11 +42,11 @@ final class LmdbLifecycleTest {
         CountDownLatch readerInside = new CountDownLatch(1);
         CountDownLatch releaseReader = new CountDownLatch(1);
         try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
-            Future<Long> reader = threads.submit(() -> storage.read(txn -> {
+            Future<Long> reader = threads.submit(() -> storage.read(context -> {
                 readerInside.countDown();
                 awaitUninterruptibly(releaseReader);
                 // the environment must still be open: lmdbjava would throw if it were closed
-                return txn.getId();
+                return context.txn().getId();
             }));
             assertThat(readerInside.await(10, TimeUnit.SECONDS)).isTrue();
             Thread closer = Thread.ofPlatform().name("closer").start(storage::close);
@@ -89,6 +89,9 @@ final class LmdbLifecycleTest {
                                 storage.get(DB, "k" + (i % 50)).orElseThrow();
                             }
                             reads.incrementAndGet();
+                            // virtual threads are not preempted, and pooled reads never block: without
+                            // this, two reading threads would keep the other 30 from ever starting
+                            Thread.yield();
                         } catch (StorageClosedException e) {
                             if (!closed.get()) {
                                 unexpected.add(e);
@@ -120,10 +123,10 @@ final class LmdbLifecycleTest {
             try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
                 List<Future<Long>> results = new ArrayList<>();
                 for (int t = 0; t < 64; t++) {
-                    results.add(threads.submit(() -> storage.read(txn -> {
+                    results.add(threads.submit(() -> storage.read(context -> {
                         allInside.countDown();
                         awaitUninterruptibly(allInside);
-                        return txn.getId();
+                        return context.txn().getId();
                     })));
                 }
                 for (Future<Long> result : results) {

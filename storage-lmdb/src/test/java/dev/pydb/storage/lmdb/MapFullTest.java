@@ -139,10 +139,13 @@ final class MapFullTest {
                 writer.close();
                 callers.shutdownNow();
             }
-            try (Txn<ByteBuffer> txn = env.txnRead()) {
-                assertThat(tables.count(txn, DB)).isEqualTo(2);
-                assertThat(tables.get(txn, DB, "huge-0")).isEmpty();
-                assertThat(tables.scan(txn, DB, null, 100)).extracting(d -> d.key()).containsExactly("small-1", "small-2");
+            ReadContext read = ReadContext.open(env);
+            try {
+                assertThat(tables.count(read, DB)).isEqualTo(2);
+                assertThat(tables.get(read, DB, "huge-0")).isEmpty();
+                assertThat(tables.scan(read, DB, null, 100)).extracting(d -> d.key()).containsExactly("small-1", "small-2");
+            } finally {
+                read.close();
             }
         }
     }
