@@ -71,20 +71,23 @@ public final class MapdbStorageProvider implements StorageProvider {
         MapdbStore store;
         try {
             OpenedDb opened = openDb(file, options);
+            OperationLog operationLog = openOperationLog(file, opened.db());
             try {
-                store = MapdbStore.open(opened.db(), file.toString(), opened.volumes()::discardPending);
+                store = MapdbStore.open(opened.db(), file.toString(), opened.volumes()::discardPending, operationLog,
+                        options.checkpoints());
             } catch (PydbException e) {
-                closeQuietly(opened.db());
+                closeQuietly(opened.db(), operationLog);
                 throw e;
             } catch (RuntimeException e) {
-                closeQuietly(opened.db());
+                closeQuietly(opened.db(), operationLog);
                 throw unrecoverable(file, e);
             }
         } catch (RuntimeException e) {
             lock.close();
             throw e;
         }
-        log.info("opened MapDB storage {} (commit_max_batch={}, mmap={})", file, options.commitMaxBatch(), options.mmap());
+        log.info("opened MapDB storage {} (commit_max_batch={}, mmap={}, checkpoint_ops={})", file,
+                options.commitMaxBatch(), options.mmap(), options.checkpointOps());
         return new MapdbStorage(file, store, options, lock);
     }
 
@@ -131,11 +134,28 @@ public final class MapdbStorageProvider implements StorageProvider {
         return end < 0 ? message : message.substring(0, end);
     }
 
-    private static void closeQuietly(DB db) {
+    private static OperationLog openOperationLog(Path file, DB db) {
+        Path path = file.resolveSibling(file.getFileName() + ".oplog");
+        try {
+            return OperationLog.open(path);
+        } catch (IOException e) {
+            closeQuietly(db, null);
+            throw new PydbException(ErrorCode.UNAVAILABLE, path + ": cannot open the operation log: " + e, e);
+        }
+    }
+
+    private static void closeQuietly(DB db, OperationLog operationLog) {
         try {
             db.close();
         } catch (RuntimeException e) {
             log.warn("closing the MapDB store after a failed open failed too", e);
+        }
+        if (operationLog != null) {
+            try {
+                operationLog.close();
+            } catch (IOException e) {
+                log.warn("closing the operation log after a failed open failed too", e);
+            }
         }
     }
 }
