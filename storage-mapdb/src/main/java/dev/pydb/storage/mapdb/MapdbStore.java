@@ -24,6 +24,12 @@ import org.slf4j.LoggerFactory;
  * {@code documents} map whose keys are laid out by {@link KeyCodec} and whose values are
  * {@link StoredValue}s. It does no locking and no validation of its own:
  * {@link MapdbStorage} serialises access and {@link WriteBatch} validates writes.
+ *
+ * <p>Durability: each change is applied to MapDB's open transaction and recorded as an
+ * {@link Operations} entry; {@link #commit()} (one group commit) appends them as one record to the
+ * {@link OperationLog} and syncs it. MapDB itself commits only at a checkpoint, which stores the
+ * last record's sequence number with the data and then empties the log; opening replays the
+ * records after it.
  */
 final class MapdbStore implements Transaction {
     /** Bumped when the layout changes; a file with another version is refused. */
@@ -245,8 +251,11 @@ final class MapdbStore implements Transaction {
      * logged record, then empties the operation log.
      */
     private void checkpoint() {
+        long start = System.nanoTime();
         checkpointSequence.set(lastSequence);
         db.commit();
+        LOGGER.debug("{}: checkpoint of {} operations up to record {} took {} ms", fileName, operationsSinceCheckpoint,
+                lastSequence, (System.nanoTime() - start) / 1_000_000);
         try {
             log.reset();
         } catch (IOException e) {
