@@ -103,7 +103,7 @@ final class MapdbStore implements Transaction {
     private void recover() {
         int replayed = replayLog(Long.MAX_VALUE);
         if (replayed > 0) {
-            LOGGER.warn("{}: replayed {} operations of {} from the operation log (not closed cleanly)", fileName, replayed,
+            LOGGER.warn("{}: not closed cleanly; replayed {} operations from the operation log {}", fileName, replayed,
                     log.path().getFileName());
         }
         checkpoint();
