@@ -5,6 +5,7 @@
 #
 #   benchmarks/group-commit.sh                 # 5 rounds of json, mapdb, lmdb
 #   ROUNDS=3 PROVIDERS=lmdb benchmarks/group-commit.sh
+#   PROVIDERS=lmdb benchmarks/group-commit.sh -p options='{"write_map":true}'   # extra arguments go to JMH
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -16,7 +17,7 @@ for round in $(seq 1 "$rounds"); do
     for provider in ${providers//,/ }; do
         before="$(ls -t benchmarks/results/*.json 2>/dev/null | head -n 1 || true)"
         PROVIDERS="$provider" WARMUP_ITERATIONS=1 ITERATIONS=2 ITERATION_TIME=3s \
-            BENCHMARKS='durablePut(1Writer|16Writers)$' benchmarks/run.sh >/dev/null 2>&1
+            BENCHMARKS='durablePut(1Writer|16Writers)$' benchmarks/run.sh "$@" >/dev/null 2>&1
         latest="$(ls -t benchmarks/results/*.json | head -n 1)"
         [[ "$latest" != "$before" ]] || { echo "group-commit.sh: no result for $provider" >&2; exit 1; }
         files+=("$latest")

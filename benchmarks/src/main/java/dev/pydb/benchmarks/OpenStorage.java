@@ -1,5 +1,7 @@
 package dev.pydb.benchmarks;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pydb.api.storage.Document;
 import dev.pydb.api.storage.Storage;
 import dev.pydb.api.storage.StorageConfig;
@@ -29,7 +31,7 @@ import org.openjdk.jmh.annotations.TearDown;
 /**
  * One storage per benchmark run: the backend named by {@link #provider}, found with
  * {@link ServiceLoader} as the server finds it, opened with default options in a fresh temporary
- * directory ({@code -Dpydb.bench.dir} chooses its parent), holding one database of
+ * directory ({@code -Dpydb.bench.dir} chooses its parent) with the {@link #options} given, holding one database of
  * {@value #DOCUMENTS} documents.
  */
 @State(Scope.Benchmark)
@@ -40,6 +42,10 @@ public class OpenStorage {
 
     @Param({"json", "mapdb", "lmdb"})
     public String provider;
+
+    /** The backend's {@code storage.options} as a JSON object, e.g. {@code -p options='{"write_map":true}'}. */
+    @Param({"{}"})
+    public String options;
 
     Storage storage;
     /** Durable puts made in the current iteration (all threads). */
@@ -53,7 +59,8 @@ public class OpenStorage {
         String parent = System.getProperty("pydb.bench.dir", System.getProperty("java.io.tmpdir"));
         Path home = Files.createTempDirectory(Path.of(parent), "pydb-bench-" + provider + "-");
         directory = home.resolve("data");
-        storage = found.open(new StorageConfig(directory.toAbsolutePath(), StorageOptions.empty()), new Context(home.toAbsolutePath()));
+        StorageOptions storageOptions = StorageOptions.of((ObjectNode) new ObjectMapper().readTree(options));
+        storage = found.open(new StorageConfig(directory.toAbsolutePath(), storageOptions), new Context(home.toAbsolutePath()));
         storage.createDatabase(DB);
         for (int from = 0; from < DOCUMENTS; from += LOAD_BATCH) {
             List<WriteOp> batch = new ArrayList<>(LOAD_BATCH);

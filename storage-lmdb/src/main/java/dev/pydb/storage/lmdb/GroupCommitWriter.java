@@ -8,10 +8,9 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import org.lmdbjava.Env;
 import org.lmdbjava.Txn;
 import org.slf4j.Logger;
@@ -239,12 +238,17 @@ final class GroupCommitWriter implements AutoCloseable {
         return new PydbException(ErrorCode.UNAVAILABLE, "the lmdb writer is stopped");
     }
 
-    /** One caller's task, its outcome (set and read by the writer thread) and the future it waits on. */
+    /**
+     * One caller's task, its outcome (set by the writer thread before {@link #finish()}) and the
+     * caller's thread, which parks until the writer unparks it: one {@code unpark} per caller, no
+     * future and no lock on the hand-off.
+     */
     private static final class Request<T> {
         private final Task<T> task;
-        private final CompletableFuture<T> future = new CompletableFuture<>();
+        private final Thread caller = Thread.currentThread();
         private T value;
         private RuntimeException failure;
+        private volatile boolean done;
 
         Request(Task<T> task) {
             this.task = task;
@@ -272,28 +276,27 @@ final class GroupCommitWriter implements AutoCloseable {
             failure = e;
         }
 
-        /** Answers the caller with the outcome. */
+        /** Publishes the outcome (the volatile write orders it) and wakes the caller. */
         void finish() {
-            if (failure != null) {
-                future.completeExceptionally(failure);
-            } else {
-                future.complete(value);
-            }
+            done = true;
+            LockSupport.unpark(caller);
         }
 
+        /** Parks until {@link #finish()}; interrupts do not end the wait (the write may be committed). */
         T await() {
-            try {
-                return future.join();
-            } catch (CompletionException e) {
-                Throwable cause = e.getCause();
-                if (cause instanceof RuntimeException runtime) {
-                    throw runtime;
-                }
-                if (cause instanceof Error error) {
-                    throw error;
-                }
-                throw e;
+            boolean interrupted = false;
+            while (!done) {
+                LockSupport.park(this);
+                // park returns at once while the interrupt flag is set: clear it, restore it after
+                interrupted |= Thread.interrupted();
             }
+            if (interrupted) {
+                caller.interrupt();
+            }
+            if (failure != null) {
+                throw failure;
+            }
+            return value;
         }
     }
 }

@@ -11,10 +11,14 @@ import dev.pydb.api.storage.StorageOptions;
  *     1 GiB), rounded up to a multiple of {@link #PAGE_SIZE}
  * @param maxReaders the most read transactions open at once ({@code max_readers}, default 1024);
  *     more concurrent readers wait for a slot
+ * @param writeMap whether commits write through a writable memory map ({@code write_map}, LMDB
+ *     {@code MDB_WRITEMAP}, default false): fewer system calls per commit, equally durable, but
+ *     the data file is a sparse file of the map size and a full disk kills the process (SIGBUS)
  */
-record LmdbOptions(long mapSizeBytes, int maxReaders) {
+record LmdbOptions(long mapSizeBytes, int maxReaders, boolean writeMap) {
     static final String MAP_SIZE_BYTES = "map_size_bytes";
     static final String MAX_READERS = "max_readers";
+    static final String WRITE_MAP = "write_map";
 
     static final long PAGE_SIZE = 4096;
     static final long DEFAULT_MAP_SIZE_BYTES = 1L << 30;
@@ -36,10 +40,10 @@ record LmdbOptions(long mapSizeBytes, int maxReaders) {
     /** Reads and validates the options; unknown or invalid ones fail with a {@link dev.pydb.api.ConfigException}. */
     static LmdbOptions from(StorageOptions options) {
         requireNonNull(options, "options is null");
-        options.requireOnly(MAP_SIZE_BYTES, MAX_READERS);
+        options.requireOnly(MAP_SIZE_BYTES, MAX_READERS, WRITE_MAP);
         long mapSize = options.getLong(MAP_SIZE_BYTES, DEFAULT_MAP_SIZE_BYTES, MIN_MAP_SIZE_BYTES, MAX_MAP_SIZE_BYTES);
         int maxReaders = options.getInt(MAX_READERS, DEFAULT_MAX_READERS, 1, MAX_MAX_READERS);
         long roundedMapSize = (mapSize + PAGE_SIZE - 1) / PAGE_SIZE * PAGE_SIZE;
-        return new LmdbOptions(roundedMapSize, maxReaders);
+        return new LmdbOptions(roundedMapSize, maxReaders, options.getBoolean(WRITE_MAP, false));
     }
 }

@@ -67,7 +67,9 @@ final class LmdbStorage implements Storage {
                     .setMapSize(options.mapSizeBytes())
                     .setMaxDbs(LmdbTables.DBI_COUNT)
                     .setMaxReaders(options.maxReaders())
-                    .open(path.toFile(), EnvFlags.MDB_NOTLS);
+                    .open(path.toFile(), options.writeMap()
+                            ? new EnvFlags[] {EnvFlags.MDB_NOTLS, EnvFlags.MDB_WRITEMAP}
+                            : new EnvFlags[] {EnvFlags.MDB_NOTLS});
         } catch (LmdbException e) {
             throw new PydbException(ErrorCode.UNAVAILABLE, "cannot open the lmdb data in " + path + ": " + e.getMessage(), e);
         } catch (LinkageError e) {
@@ -79,8 +81,8 @@ final class LmdbStorage implements Storage {
         try {
             writer.start();
             LmdbTables tables = writer.execute(txn -> writeTxn -> LmdbTables.open(env, writeTxn));
-            LOG.info("opened lmdb storage in {} (map_size_bytes={}, max_readers={})", path, options.mapSizeBytes(),
-                    options.maxReaders());
+            LOG.info("opened lmdb storage in {} (map_size_bytes={}, max_readers={}, write_map={})", path,
+                    options.mapSizeBytes(), options.maxReaders(), options.writeMap());
             return new LmdbStorage(path, env, writer, tables, options.maxReaders(), afterClose);
         } catch (RuntimeException e) {
             writer.close();

@@ -21,6 +21,13 @@ final class LmdbOptionsTest {
         LmdbOptions options = LmdbOptions.from(StorageOptions.empty());
         assertThat(options.mapSizeBytes()).isEqualTo(1L << 30);
         assertThat(options.maxReaders()).isEqualTo(1024);
+        assertThat(options.writeMap()).isFalse();
+    }
+
+    @Test
+    void writeMapIsABoolean() {
+        assertThat(LmdbOptions.from(of(LmdbTestStorages.options().put("write_map", true))).writeMap()).isTrue();
+        assertInvalid(LmdbTestStorages.options().put("write_map", "yes"), "storage.options.write_map");
     }
 
     @Test
@@ -28,7 +35,7 @@ final class LmdbOptionsTest {
         assertThat(LmdbOptions.from(of(LmdbTestStorages.options().put("map_size_bytes", 100_000))).mapSizeBytes())
                 .isEqualTo(102_400);
         assertThat(LmdbOptions.from(of(LmdbTestStorages.options().put("map_size_bytes", 65_536).put("max_readers", 8))))
-                .isEqualTo(new LmdbOptions(65_536, 8));
+                .isEqualTo(new LmdbOptions(65_536, 8, false));
     }
 
     @Test

@@ -31,6 +31,7 @@ import org.slf4j.LoggerFactory;
  */
 final class GroupCommitter implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(GroupCommitter.class);
+    private static final long MAX_GATHER_NANOS = 1_000_000;
 
     private final String storageName;
     private final Transaction transaction;
@@ -41,6 +42,8 @@ final class GroupCommitter implements AutoCloseable {
     private final AtomicLong commits = new AtomicLong();
     private final Thread thread;
     private boolean accepting = true;
+    /** Duration of the last group's apply and commit; written and read by the committer thread only. */
+    private long lastCommitNanos;
 
     GroupCommitter(String storageName, Transaction transaction, Lock writeLock, int maxBatch) {
         this.storageName = requireNonNull(storageName, "storageName is null");
@@ -120,6 +123,7 @@ final class GroupCommitter implements AutoCloseable {
     private void run() {
         List<Request<?>> group = new ArrayList<>();
         boolean stop = false;
+        int lastGroupSize = 1;
         while (!stop) {
             group.clear();
             try {
@@ -127,13 +131,35 @@ final class GroupCommitter implements AutoCloseable {
             } catch (InterruptedException e) {
                 continue;
             }
+            awaitCallersOfTheLastGroup(lastGroupSize);
             queue.drainTo(group, maxBatch - 1);
+            lastGroupSize = group.size();
             stop = group.remove(Request.STOP);
             if (!group.isEmpty()) {
+                long start = System.nanoTime();
                 commitGroup(group);
+                lastCommitNanos = System.nanoTime() - start;
             }
         }
         log.debug("committer of storage '{}' stopped after {} commits", storageName, commits.get());
+    }
+
+    /**
+     * The callers answered by the last commit usually come back with their next request at once,
+     * but on a busy machine they need CPU time to get there. Yielding (never sleeping) while fewer
+     * than {@code lastGroupSize} requests are queued lets them join this group, which saves
+     * commits. The wait is bounded by a quarter of the last commit's duration (at most 1 ms), so
+     * it costs less than the commit it saves; a lone writer ({@code lastGroupSize} 1) never waits.
+     */
+    private void awaitCallersOfTheLastGroup(int lastGroupSize) {
+        if (lastGroupSize <= 1) {
+            return;
+        }
+        long deadline = System.nanoTime() + Math.min(lastCommitNanos / 4, MAX_GATHER_NANOS);
+        for (int yields = 0; yields < lastGroupSize && queue.size() + 1 < lastGroupSize
+                && System.nanoTime() < deadline; yields++) {
+            Thread.yield();
+        }
     }
 
     private void commitGroup(List<Request<?>> group) {

@@ -23,9 +23,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The {@code mapdb} storage provider: every database in one transactional MapDB 3 file,
- * {@code <storage.path>/pydb.mapdb} (plus its write-ahead log files while open). Writes of
- * concurrent callers share commits (group commit); a write returns once its commit has been
- * synced to disk.
+ * {@code <storage.path>/pydb.mapdb} (plus its write-ahead log files while open) and the operation
+ * log {@code pydb.mapdb.oplog}. Writes of concurrent callers share group commits: a write returns
+ * once its group's record in the operation log has been synced; MapDB itself commits at
+ * checkpoints ({@link MapdbStore}).
  *
  * <h2>Options ({@code storage.options})</h2>
  * <ul>
@@ -34,13 +35,15 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code mmap} (boolean, default false): memory-map the file instead of reading it through
  *       a file channel. Faster reads on small stores; MapDB slows down badly with mmap and
  *       transactions once the file grows past about 2 GB.</li>
+ *   <li>{@code checkpoint_ops} (integer 1..16777216, default 16384): checkpoint once this many
+ *       operations were logged since the last checkpoint (or the log holds 64 MiB).</li>
  * </ul>
  * Any other option is refused with a {@link dev.pydb.api.ConfigException}.
  *
  * <p>MapDB 3.1.0 does not replay its write-ahead log after a crash and overwrites the store
- * file in place while it commits, so each commit's file writes go through a {@link RedoLog}
- * ({@code pydb.mapdb.redo}) first; on open, the redo log of a commit a crash interrupted is
- * re-applied. A store that still cannot be opened fails with {@code UNAVAILABLE} naming the
+ * file in place while it commits, so each checkpoint's file writes go through a {@link RedoLog}
+ * ({@code pydb.mapdb.redo}) first; on open, the redo log of a checkpoint a crash interrupted is
+ * re-applied, then the operation log's records after the last checkpoint are replayed. A store that still cannot be opened fails with {@code UNAVAILABLE} naming the
  * file. The header checksum is never bypassed. {@code pydb.mapdb.lock} keeps a second open out.
  */
 public final class MapdbStorageProvider implements StorageProvider {
@@ -71,20 +74,23 @@ public final class MapdbStorageProvider implements StorageProvider {
         MapdbStore store;
         try {
             OpenedDb opened = openDb(file, options);
+            OperationLog operationLog = openOperationLog(file, opened.db());
             try {
-                store = MapdbStore.open(opened.db(), file.toString(), opened.volumes()::discardPending);
+                store = MapdbStore.open(opened.db(), file.toString(), opened.volumes()::discardPending, operationLog,
+                        options.checkpoints());
             } catch (PydbException e) {
-                closeQuietly(opened.db());
+                closeQuietly(opened.db(), operationLog);
                 throw e;
             } catch (RuntimeException e) {
-                closeQuietly(opened.db());
+                closeQuietly(opened.db(), operationLog);
                 throw unrecoverable(file, e);
             }
         } catch (RuntimeException e) {
             lock.close();
             throw e;
         }
-        log.info("opened MapDB storage {} (commit_max_batch={}, mmap={})", file, options.commitMaxBatch(), options.mmap());
+        log.info("opened MapDB storage {} (commit_max_batch={}, mmap={}, checkpoint_ops={})", file,
+                options.commitMaxBatch(), options.mmap(), options.checkpointOps());
         return new MapdbStorage(file, store, options, lock);
     }
 
@@ -131,11 +137,28 @@ public final class MapdbStorageProvider implements StorageProvider {
         return end < 0 ? message : message.substring(0, end);
     }
 
-    private static void closeQuietly(DB db) {
+    private static OperationLog openOperationLog(Path file, DB db) {
+        Path path = file.resolveSibling(file.getFileName() + ".oplog");
+        try {
+            return OperationLog.open(path);
+        } catch (IOException e) {
+            closeQuietly(db, null);
+            throw new PydbException(ErrorCode.UNAVAILABLE, path + ": cannot open the operation log: " + e, e);
+        }
+    }
+
+    private static void closeQuietly(DB db, OperationLog operationLog) {
         try {
             db.close();
         } catch (RuntimeException e) {
             log.warn("closing the MapDB store after a failed open failed too", e);
+        }
+        if (operationLog != null) {
+            try {
+                operationLog.close();
+            } catch (IOException e) {
+                log.warn("closing the operation log after a failed open failed too", e);
+            }
         }
     }
 }

@@ -3,12 +3,16 @@ package dev.pydb.storage.mapdb;
 import static java.util.Objects.requireNonNull;
 
 import java.nio.file.Path;
+import org.mapdb.volume.FileChannelVol;
 import org.mapdb.volume.Volume;
 import org.mapdb.volume.VolumeFactory;
 
 /**
- * Makes MapDB's volumes with {@code delegate}: the store file's in a {@link RedoLogVolume}, the
- * write-ahead-log files' in an {@link UnsyncedVolume}.
+ * Makes MapDB's volumes: the store file's with {@code delegate}, in a {@link RedoLogVolume}; the
+ * write-ahead-log files' always through a file channel ({@link FileChannelVol}), in an
+ * {@link UnsyncedVolume}. MapDB's memory-mapped write-ahead log fails with a
+ * {@code BufferOverflowException} once a transaction's log grows past a few MiB, and between
+ * checkpoints it does.
  */
 final class RedoLogVolumeFactory extends VolumeFactory {
     private final VolumeFactory delegate;
@@ -25,13 +29,14 @@ final class RedoLogVolumeFactory extends VolumeFactory {
     @Override
     public Volume makeVolume(String file, boolean readOnly, long fileLockWait, int sliceShift, long initSize,
             boolean fixedSize) {
-        Volume volume = delegate.makeVolume(file, readOnly, fileLockWait, sliceShift, initSize, fixedSize);
         if (file != null && Path.of(file).equals(storeFile)) {
+            Volume volume = delegate.makeVolume(file, readOnly, fileLockWait, sliceShift, initSize, fixedSize);
             RedoLogVolume wrapped = new RedoLogVolume(volume, redoLog);
             storeVolume = wrapped;
             return wrapped;
         }
-        return new UnsyncedVolume(volume);
+        return new UnsyncedVolume(FileChannelVol.FACTORY.makeVolume(file, readOnly, fileLockWait, sliceShift, initSize,
+                fixedSize));
     }
 
     @Override

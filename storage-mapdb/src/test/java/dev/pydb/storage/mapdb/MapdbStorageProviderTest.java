@@ -10,9 +10,12 @@ import dev.pydb.api.PydbException;
 import dev.pydb.api.storage.Document;
 import dev.pydb.api.storage.Storage;
 import dev.pydb.api.storage.StorageProvider;
+import dev.pydb.api.storage.WriteOp;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.ServiceLoader;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -68,6 +71,26 @@ class MapdbStorageProviderTest {
         }
         try (Storage storage = Stores.open(dir, o -> o.put("mmap", true))) {
             assertThat(storage.get("db", "k")).contains(new Document("k", 1, json("{\"m\":true}")));
+        }
+    }
+
+    @Test
+    void memoryMappedStoreTakesManyMegabytesBetweenCheckpoints() {
+        String body = "{\"pad\":\"" + "x".repeat(2000) + "\"}";
+        try (Storage storage = Stores.open(dir, o -> o.put("mmap", true))) {
+            storage.createDatabase("db");
+            for (int batch = 0; batch < 10; batch++) {
+                List<WriteOp> ops = new ArrayList<>();
+                for (int i = 0; i < 500; i++) {
+                    ops.add(WriteOp.Put.of("k" + batch + "-" + i, json(body)));
+                }
+                storage.write("db", ops);
+            }
+            assertThat(storage.count("db")).isEqualTo(5000);
+        }
+        try (Storage storage = Stores.open(dir, o -> o.put("mmap", true))) {
+            assertThat(storage.count("db")).isEqualTo(5000);
+            assertThat(storage.get("db", "k9-499")).isPresent();
         }
     }
 

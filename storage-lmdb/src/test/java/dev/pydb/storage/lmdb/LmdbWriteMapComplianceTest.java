@@ -1,0 +1,22 @@
+package dev.pydb.storage.lmdb;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import dev.pydb.api.storage.StorageOptions;
+import dev.pydb.api.storage.StorageProvider;
+import dev.pydb.storage.tck.StorageComplianceTest;
+
+/** The shared storage compliance kit, run against the {@code lmdb} backend with {@code write_map} on. */
+final class LmdbWriteMapComplianceTest extends StorageComplianceTest {
+    @Override
+    protected StorageProvider provider() {
+        return new LmdbStorageProvider();
+    }
+
+    @Override
+    protected StorageOptions options() {
+        return StorageOptions.of(JsonNodeFactory.instance.objectNode()
+                .put("map_size_bytes", 256L << 20)
+                .put("max_readers", 256)
+                .put("write_map", true));
+    }
+}
