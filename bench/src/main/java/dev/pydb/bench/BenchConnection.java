@@ -20,7 +20,7 @@ import java.util.Arrays;
  * read response bodies. Deliberately not the client library, whose pool and futures would be
  * measured along with the server.
  */
-final class BenchConnection implements AutoCloseable {
+final class BenchConnection implements WireConnection {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final byte[] OK_PREFIX = "{\"ok\":true".getBytes(StandardCharsets.US_ASCII);
     private static final int MAX_HEADER_BYTES = 1024;
@@ -50,9 +50,15 @@ final class BenchConnection implements AutoCloseable {
         }
     }
 
-    /** Writes {@code length} bytes of already framed requests in one call. */
-    void write(byte[] frames, int length) throws IOException {
+    @Override
+    public void write(byte[] frames, int length) throws IOException {
         out.write(frames, 0, length);
+    }
+
+    @Override
+    public String readReply() throws IOException {
+        readResponse();
+        return lastOk() ? null : lastErrorCode();
     }
 
     /** Reads the next response body; {@link #lastOk()} and {@link #lastErrorCode()} look at it. */

@@ -10,6 +10,7 @@ import java.util.Map;
  * the {@code --json} summary.
  */
 record BenchSummary(
+        String target,
         String host,
         int port,
         String db,
@@ -37,7 +38,7 @@ record BenchSummary(
     /** The human-readable report. */
     String toText() {
         StringBuilder text = new StringBuilder();
-        text.append(String.format(Locale.ROOT, "====== %s ======%n", mix));
+        text.append(String.format(Locale.ROOT, "====== %s (%s) ======%n", mix, target));
         text.append(String.format(Locale.ROOT, "  %d requests in %.2f s, %d connections, pipeline %d, %d-byte values, %d keys%n",
                 requests, durationSeconds, connections, pipeline, valueBytes, keySpace));
         text.append(String.format(Locale.ROOT, "  throughput: %.1f requests per second%n", requestsPerSecond));

@@ -18,9 +18,9 @@ import org.HdrHistogram.Histogram;
  * by the caller after the run; completed requests also go to shared counters for the progress line.
  */
 final class LoadWorker implements Runnable {
+    private final Wire wire;
     private final String host;
     private final int port;
-    private final Credentials credentials;
     private final Map<Operation, RequestTemplate> templates;
     private final OperationMix mix;
     private final KeyChooser keys;
@@ -39,23 +39,18 @@ final class LoadWorker implements Runnable {
         RunLimit get();
     }
 
-    /** A user and password to log in with, or none. */
-    record Credentials(String user, String password) {
-        static final Credentials NONE = new Credentials(null, null);
-    }
-
     /** Counters shared by all workers, read once a second for the progress line. */
     static final class Progress {
         final LongAdder completed = new LongAdder();
         final LongAdder errors = new LongAdder();
     }
 
-    LoadWorker(String host, int port, Credentials credentials, Map<Operation, RequestTemplate> templates,
+    LoadWorker(Wire wire, String host, int port, Map<Operation, RequestTemplate> templates,
                OperationMix mix, KeyChooser keys, int pipeline, Progress progress,
                CountDownLatch ready, CountDownLatch start, RunLimitSupplier limit, long seed) {
+        this.wire = requireNonNull(wire, "wire is null");
         this.host = requireNonNull(host, "host is null");
         this.port = port;
-        this.credentials = requireNonNull(credentials, "credentials is null");
         this.templates = new EnumMap<>(templates);
         this.mix = requireNonNull(mix, "mix is null");
         this.keys = requireNonNull(keys, "keys is null");
@@ -70,10 +65,7 @@ final class LoadWorker implements Runnable {
     @Override
     public void run() {
         boolean counted = false;
-        try (BenchConnection connection = BenchConnection.open(host, port)) {
-            if (credentials.user() != null) {
-                connection.login(credentials.user(), credentials.password());
-            }
+        try (WireConnection connection = wire.open(host, port)) {
             ready.countDown();
             counted = true;
             start.await();
@@ -89,7 +81,7 @@ final class LoadWorker implements Runnable {
         }
     }
 
-    private void loop(BenchConnection connection, RunLimit runLimit) throws IOException {
+    private void loop(WireConnection connection, RunLimit runLimit) throws IOException {
         int maxFrame = templates.values().stream().mapToInt(RequestTemplate::length).max().orElseThrow();
         byte[] frames = new byte[maxFrame * pipeline];
         while (true) {
@@ -104,10 +96,10 @@ final class LoadWorker implements Runnable {
             long sentAt = System.nanoTime();
             connection.write(frames, length);
             for (int i = 0; i < count; i++) {
-                connection.readResponse();
+                String errorCode = connection.readReply();
                 latencyNanos.recordValue(Math.min(System.nanoTime() - sentAt, latencyNanos.getHighestTrackableValue()));
-                if (!connection.lastOk()) {
-                    errorCodes.merge(connection.lastErrorCode(), 1L, Long::sum);
+                if (errorCode != null) {
+                    errorCodes.merge(errorCode, 1L, Long::sum);
                     progress.errors.increment();
                 }
             }

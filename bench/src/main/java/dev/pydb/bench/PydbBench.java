@@ -2,9 +2,7 @@ package dev.pydb.bench;
 
 import static java.util.Objects.requireNonNull;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -25,15 +23,17 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code pydb-bench}: a load generator in the spirit of {@code redis-benchmark}. It (re)creates a
+ * {@code pydb-bench}: a load generator in the spirit of {@code redis-benchmark}, for py_db or (with
+ * {@code --target redis}) for Redis, so both servers can be measured by the same client. It (re)creates a
  * database, preloads its key space, then runs an operation mix over N raw connections with
  * pipelining for a duration or a request count, printing a progress line each second and, at
  * the end, throughput and latency percentiles (text, or JSON with {@code --json}).
  * Exit codes: 0 done without errors, 1 done with error responses, 2 usage error, 3 the run failed.
  */
 @Command(name = "pydb-bench", sortOptions = false, usageHelpAutoWidth = true,
-        description = "Load a py_db server like redis-benchmark does: N connections, pipelining, an operation mix.",
+        description = "Load a py_db server (or, for comparison, a Redis server) like redis-benchmark does: N connections, pipelining, an operation mix.",
         footer = {"", "The password comes from PYDB_PASSWORD. The user needs the admin role (the database is dropped and created).",
+                "--target redis sends GET key / SET key value (value = the same document bytes py_db stores) over RESP2, without login.",
                 "Exit codes: 0 no errors, 1 some requests answered with an error, 2 usage error, 3 the run failed."})
 public final class PydbBench implements Callable<Integer> {
     static final int EXIT_OK = 0;
@@ -43,6 +43,15 @@ public final class PydbBench implements Callable<Integer> {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m)?");
+
+    /** The server kind and so the protocol: py_db's framed JSON or Redis's RESP2. */
+    enum Target {
+        PYDB, REDIS
+    }
+
+    @Option(names = "--target", defaultValue = "pydb",
+            description = "server to load: pydb, or redis (RESP2; get and put only, --db and -u ignored) (default: pydb)")
+    Target target;
 
     @Option(names = {"-h", "--host"}, defaultValue = "127.0.0.1", description = "server host (default: ${DEFAULT-VALUE})")
     String host;
@@ -115,6 +124,7 @@ public final class PydbBench implements Callable<Integer> {
 
     static CommandLine commandLine(PydbBench bench) {
         CommandLine commandLine = new CommandLine(bench);
+        commandLine.setCaseInsensitiveEnumValuesAllowed(true);
         commandLine.setOut(new PrintWriter(bench.out, true));
         commandLine.setErr(new PrintWriter(bench.err, true));
         commandLine.setExecutionExceptionHandler((e, line, parsed) -> {
@@ -138,28 +148,28 @@ public final class PydbBench implements Callable<Integer> {
         check(valueBytes >= 0 && valueBytes <= 1_000_000, "-d must be 0..1000000");
         check(keySpace >= 1 && keySpace < 10_000_000_000L, "-r must be 1..9999999999");
         check(batchSize >= 1 && batchSize <= 1000, "--batch-size must be 1..1000");
-        String password = environment.get("PYDB_PASSWORD");
-        check(password != null, "set PYDB_PASSWORD to the password of '" + user + "'");
-        LoadWorker.Credentials credentials = new LoadWorker.Credentials(user, password);
+        Wire wire = wire();
+        check(wire.operations().containsAll(operations.weights().keySet()),
+                "--target " + target.name().toLowerCase(Locale.ROOT) + " supports only the operations " + wire.operations());
 
-        prepareDatabase(credentials);
+        wire.prepare(host, port, !noPreload);
         Map<Operation, RequestTemplate> templates = new EnumMap<>(Operation.class);
-        for (Operation operation : Operation.values()) {
-            templates.put(operation, RequestTemplate.forOperation(operation, db, valueBytes, batchSize));
+        for (Operation operation : wire.operations()) {
+            templates.put(operation, wire.template(operation));
         }
         long preloaded = 0;
         if (!noPreload) {
             progressLine("preloading " + keySpace + " keys");
-            BenchSummary preload = run(credentials, templates, OperationMix.only(Operation.PUT), KeyChooser.sequential(),
+            BenchSummary preload = run(wire, templates, OperationMix.only(Operation.PUT), KeyChooser.sequential(),
                     Math.max(pipeline, 64), keySpace, 0, "preload");
             if (preload.errors() > 0) {
                 throw new BenchException("the preload failed: " + preload.errorCodes());
             }
             preloaded = keySpace;
         }
-        BenchSummary summary = run(credentials, templates, operations, KeyChooser.uniform(keySpace), pipeline,
+        BenchSummary summary = run(wire, templates, operations, KeyChooser.uniform(keySpace), pipeline,
                 requests, durationNanos, operations.toString());
-        lastSummary = new BenchSummary(host, port, db, connections, pipeline, operations.toString(), valueBytes, keySpace,
+        lastSummary = new BenchSummary(target.name().toLowerCase(Locale.ROOT), host, port, db, connections, pipeline, operations.toString(), valueBytes, keySpace,
                 preloaded, summary.requests(), summary.errors(), summary.errorCodes(), summary.durationSeconds(),
                 summary.requestsPerSecond(), summary.latency());
         out.print(json ? JSON.writeValueAsString(lastSummary) + System.lineSeparator() : lastSummary.toText());
@@ -167,7 +177,18 @@ public final class PydbBench implements Callable<Integer> {
         return lastSummary.errors() == 0 ? EXIT_OK : EXIT_ERRORS;
     }
 
-    private BenchSummary run(LoadWorker.Credentials credentials, Map<Operation, RequestTemplate> templates,
+    private Wire wire() {
+        return switch (target) {
+            case PYDB -> {
+                String password = environment.get("PYDB_PASSWORD");
+                check(password != null, "set PYDB_PASSWORD to the password of '" + user + "'");
+                yield new PydbWire(new PydbWire.Credentials(user, password), db, valueBytes, batchSize);
+            }
+            case REDIS -> new RespWire(valueBytes);
+        };
+    }
+
+    private BenchSummary run(Wire wire, Map<Operation, RequestTemplate> templates,
                              OperationMix operations, KeyChooser keys, int depth, long maxRequests, long durationNanos,
                              String label) throws InterruptedException {
         CountDownLatch ready = new CountDownLatch(connections);
@@ -177,7 +198,7 @@ public final class PydbBench implements Callable<Integer> {
         List<LoadWorker> workers = new ArrayList<>();
         List<Thread> threads = new ArrayList<>();
         for (int i = 0; i < connections; i++) {
-            LoadWorker worker = new LoadWorker(host, port, credentials, templates, operations, keys, depth, progress,
+            LoadWorker worker = new LoadWorker(wire, host, port, templates, operations, keys, depth, progress,
                     ready, start, () -> limit[0], 0x9E3779B97F4A7C15L * (i + 1));
             workers.add(worker);
             threads.add(Thread.ofPlatform().name("bench-" + i).daemon().start(worker));
@@ -222,25 +243,9 @@ public final class PydbBench implements Callable<Integer> {
         BenchSummary.Latency latency = new BenchSummary.Latency(millis(latencies.getMean()),
                 millis(latencies.getValueAtPercentile(50)), millis(latencies.getValueAtPercentile(99)),
                 millis(latencies.getValueAtPercentile(99.9)), millis(latencies.getMaxValue()));
-        return new BenchSummary(host, port, db, connections, depth, label, valueBytes, keySpace, 0, total,
+        return new BenchSummary(target.name().toLowerCase(Locale.ROOT), host, port, db, connections, depth, label, valueBytes, keySpace, 0, total,
                 errorCodes.values().stream().mapToLong(Long::longValue).sum(), errorCodes, seconds,
                 total / seconds, latency);
-    }
-
-    private void prepareDatabase(LoadWorker.Credentials credentials) throws IOException {
-        try (BenchConnection setup = BenchConnection.open(host, port)) {
-            setup.login(credentials.user(), credentials.password());
-            if (!noPreload) {
-                JsonNode dropped = setup.call(BenchConnection.request("DROP_DB").put("db", db));
-                if (!dropped.path("ok").asBoolean(false) && !"DB_NOT_FOUND".equals(dropped.path("error").path("code").asText())) {
-                    throw new BenchException("DROP_DB " + db + " failed: " + dropped.path("error"));
-                }
-            }
-            JsonNode created = setup.call(BenchConnection.request("CREATE_DB").put("db", db));
-            if (!created.path("ok").asBoolean(false) && !"DB_EXISTS".equals(created.path("error").path("code").asText())) {
-                throw new BenchException("CREATE_DB " + db + " failed: " + created.path("error"));
-            }
-        }
     }
 
     private void progressLine(String line) {

@@ -7,8 +7,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One request as pre-serialised frame bytes ({@code QUERY_LENGTH} header and JSON body) with
- * fixed-width key slots: writing a request is an array copy plus the key's digits, no JSON work.
+ * One request as pre-serialised frame bytes (for py_db a {@code QUERY_LENGTH} header and JSON body,
+ * for Redis a RESP command) with fixed-width key slots: writing a request is an array copy plus the key's digits, no JSON work.
  * Keys are {@code k} followed by {@value #KEY_DIGITS} decimal digits, so every frame of a
  * template has the same length.
  */
@@ -32,8 +32,17 @@ final class RequestTemplate {
         byte[] frame = new byte[header.length + bodyBytes.length];
         System.arraycopy(header, 0, frame, 0, header.length);
         System.arraycopy(bodyBytes, 0, frame, header.length, bodyBytes.length);
+        return withKeySlots(frame, header.length);
+    }
+
+    /**
+     * A template from complete request bytes in which every {@link #KEY_SLOT} at or after
+     * {@code from} stands for the key; {@code frame} is taken over, not copied.
+     */
+    static RequestTemplate withKeySlots(byte[] frame, int from) {
+        requireNonNull(frame, "frame is null");
         List<Integer> offsets = new ArrayList<>();
-        for (int i = header.length; i <= frame.length - KEY_SLOT.length(); i++) {
+        for (int i = from; i <= frame.length - KEY_SLOT.length(); i++) {
             if (frame[i] == 0 && isSlot(frame, i)) {
                 frame[i] = 'k';
                 offsets.add(i + 1);
@@ -45,7 +54,7 @@ final class RequestTemplate {
 
     /** The JSON body of a template for {@code operation} in {@code db}, documents with a {@code valueBytes}-long string. */
     static RequestTemplate forOperation(Operation operation, String db, int valueBytes, int batchSize) {
-        String doc = "{\"v\":\"" + "x".repeat(valueBytes) + "\"}";
+        String doc = document(valueBytes);
         String key = "\"" + KEY_SLOT + "\"";
         String body = switch (operation) {
             case GET -> "{\"action\":\"GET\",\"db\":\"" + db + "\",\"key\":" + key + "}";
@@ -62,6 +71,11 @@ final class RequestTemplate {
             }
         };
         return of(body);
+    }
+
+    /** The document every write stores: {@code {"v":"xxx..."}} with a {@code valueBytes}-long string. */
+    static String document(int valueBytes) {
+        return "{\"v\":\"" + "x".repeat(valueBytes) + "\"}";
     }
 
     /** The number of bytes {@link #writeTo} writes. */
