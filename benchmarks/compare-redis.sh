@@ -19,15 +19,17 @@
 #                                                # the breakdown (pydb-memory-breakdown.txt) then has the JVM's own account
 #   benchmarks/compare-redis.sh --profile        # also: a JFR profile of py_db under GET load, hot methods printed
 #
-# Installs redis-server and redis-tools with apt-get if missing, builds and unpacks the
-# distribution if needed, runs everything on 127.0.0.1 (free ports) in a temporary folder, and
-# stops both servers on exit. Results (raw JSON/CSV and the table) go to benchmarks/results/redis-<time>/:
+# The distribution ships this script as bin/pydb-compare-redis: run from there it uses that
+# distribution as it is, and writes its results under ./pydb-compare-redis-results/ (or
+# $PYDB_RESULTS_DIR). Run from the source tree it builds and unpacks the distribution if needed.
+# Installs redis-server and redis-tools with apt-get if missing, runs everything on 127.0.0.1
+# (free ports) in a temporary folder, and stops both servers on exit. Results (raw JSON/CSV and
+# the table) go to benchmarks/results/redis-<time>/ in the source tree:
 # pydb-<row>-<round>.json (py_db, pydb-bench), redis-pb-<row>-<round>.json (Redis, pydb-bench),
 # redis-<row>-<round>.csv (Redis, redis-benchmark).
 set -euo pipefail
 
-root="$(cd "$(dirname "$0")/.." && pwd)"
-cd "$root"
+here="$(cd "$(dirname "$0")" && pwd)"
 rounds="${ROUNDS:-3}"
 duration="${DURATION:-8s}"
 connections=50
@@ -51,17 +53,30 @@ if ! command -v redis-server >/dev/null || ! command -v redis-benchmark >/dev/nu
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server redis-tools >/dev/null
 fi
 
-version="$(sed -n 's:^  <version>\(.*\)</version>:\1:p' pom.xml | head -n 1)"
-dist="$root/distribution/target/pydb-$version"
-bench_jar="$dist/lib/bench/pydb-bench-$version.jar"
-if [[ ! -f "$bench_jar" ]] || [[ -n "$(find pom.xml api engine bench storage-lmdb distribution/src \
-        \( -name pom.xml -o -path '*/src/main/*' \) -type f -newer "$bench_jar" -print -quit 2>/dev/null)" ]]; then
-    log "building the distribution"
-    mvn -B -q -pl distribution -am -DskipTests package
+stamp="$(date -u +%Y%m%dT%H%M%SZ)"
+if [[ -d "$here/../lib/bench" ]]; then
+    # Shipped in the distribution as bin/pydb-compare-redis: use this distribution as it is.
+    dist="$(cd "$here/.." && pwd)"
+    bench_jar="$(ls "$dist"/lib/bench/pydb-bench-*.jar | head -n 1)"
+    version="$(basename "$bench_jar" .jar)"
+    version="${version#pydb-bench-}"
+    results="${PYDB_RESULTS_DIR:-$PWD/pydb-compare-redis-results}/redis-$stamp"
+else
+    # In the source tree (benchmarks/compare-redis.sh): build and unpack the distribution if needed.
+    root="$(cd "$here/.." && pwd)"
+    cd "$root"
+    version="$(sed -n 's:^  <version>\(.*\)</version>:\1:p' pom.xml | head -n 1)"
+    dist="$root/distribution/target/pydb-$version"
+    bench_jar="$dist/lib/bench/pydb-bench-$version.jar"
+    if [[ ! -f "$bench_jar" ]] || [[ -n "$(find pom.xml api engine bench storage-lmdb distribution/src \
+            \( -name pom.xml -o -path '*/src/main/*' \) -type f -newer "$bench_jar" -print -quit 2>/dev/null)" ]]; then
+        log "building the distribution"
+        mvn -B -q -pl distribution -am -DskipTests package
+    fi
+    results="$root/benchmarks/results/redis-$stamp"
 fi
 
 work="$(mktemp -d /tmp/compare-redis.XXXXXX)"
-results="$root/benchmarks/results/redis-$(date -u +%Y%m%dT%H%M%SZ)"
 mkdir -p "$results"
 pids=()
 cleanup() {

@@ -80,6 +80,7 @@ class DistributionIT {
                 .anyMatch(name -> name.startsWith("HdrHistogram-"))
                 .noneMatch(name -> name.startsWith("jackson-") || name.startsWith("picocli-") || name.startsWith("pydb-engine-"));
         assertThat(home.resolve("bin/pydb-bench")).isRegularFile().isExecutable();
+        assertThat(home.resolve("bin/pydb-compare-redis")).isRegularFile().isExecutable();
 
         assertThat(subfolders(home.resolve("plugins"))).containsExactly("storage-json", "storage-lmdb", "storage-mapdb");
         for (String backend : List.of("json", "mapdb", "lmdb")) {
