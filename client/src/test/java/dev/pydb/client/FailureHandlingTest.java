@@ -156,7 +156,7 @@ class FailureHandlingTest {
     @Test
     void a_request_without_an_answer_times_out_and_its_connection_is_discarded() throws Exception {
         try (PydbClient client = PydbClient.connect(server.config("app").poolSize(1)
-                .requestTimeout(Duration.ofMillis(300)).build())) {
+                .requestTimeout(Duration.ofSeconds(2)).build())) {
             assertThatThrownBy(() -> client.call("TEST_BLOCK", json("{}"))).isInstanceOf(RequestTimeoutException.class)
                     .extracting(e -> ((PydbClientException) e).code()).isEqualTo("TIMEOUT");
             assertThat(client.openConnections()).isZero();
