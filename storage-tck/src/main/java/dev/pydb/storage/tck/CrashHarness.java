@@ -2,9 +2,7 @@ package dev.pydb.storage.tck;
 
 import static java.util.Objects.requireNonNull;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
@@ -22,7 +20,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * Runs one {@link CrashWriter} round in a child JVM (same {@code java}, class path and
  * {@code --add-opens}/{@code --enable-native-access} flags as this JVM), kills it with SIGKILL
- * a given time after its first acknowledged write, and returns what it acknowledged.
+ * a given time after its first acknowledged write, and returns what it acknowledged: every line
+ * it wrote to stdout before it died ({@link CrashChildOutput}).
  */
 final class CrashHarness {
     private static final long START_TIMEOUT_SECONDS = 15;
@@ -101,16 +100,9 @@ final class CrashHarness {
                 .start();
         AckCollector acks = new AckCollector();
         CountDownLatch firstAck = new CountDownLatch(1);
-        Thread reader = Thread.ofPlatform().name("crash-writer-reader-" + round).start(() -> {
-            try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = in.readLine()) != null) {
-                    if (acks.accept(line)) {
-                        firstAck.countDown();
-                    }
-                }
-            } catch (IOException e) {
-                // the pipe breaks when the child is killed; everything read so far counts
+        CrashChildOutput output = CrashChildOutput.start(process, "crash-writer-reader-" + round, line -> {
+            if (acks.accept(line)) {
+                firstAck.countDown();
             }
         });
         process.onExit().thenRun(firstAck::countDown);
@@ -125,10 +117,10 @@ final class CrashHarness {
                         + "; its stderr:\n" + read(stderrFile));
             }
         } finally {
-            process.destroyForcibly();
-            process.waitFor(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            output.kill(START_TIMEOUT_SECONDS);
         }
-        reader.join(TimeUnit.SECONDS.toMillis(START_TIMEOUT_SECONDS));
+        // the acknowledgements still in the pipe when the child died count as much as those read before
+        output.awaitEnd(START_TIMEOUT_SECONDS);
         return acks.toAcks(read(stderrFile));
     }
 
