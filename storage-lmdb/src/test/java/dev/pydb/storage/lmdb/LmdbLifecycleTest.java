@@ -25,6 +25,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Opening, closing under load, use after close, reader slots, the context class loader. */
@@ -65,6 +66,7 @@ final class LmdbLifecycleTest {
     }
 
     @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
     void closeWhileVirtualThreadsReadAndWriteNeverCrashes() throws Exception {
         LmdbStorage storage = LmdbTestStorages.open(tempDir.resolve("data"));
         storage.createDatabase(DB);
@@ -75,11 +77,15 @@ final class LmdbLifecycleTest {
         AtomicBoolean closed = new AtomicBoolean();
         List<Throwable> unexpected = java.util.Collections.synchronizedList(new ArrayList<>());
         CountDownLatch running = new CountDownLatch(32);
+        CountDownLatch go = new CountDownLatch(1);
         try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
             for (int t = 0; t < 32; t++) {
                 int thread = t;
                 threads.submit(() -> {
                     running.countDown();
+                    // all 32 start before any of them loops: virtual threads that never block can
+                    // keep the carriers from picking up newly submitted ones (this took 16 minutes once)
+                    awaitUninterruptibly(go);
                     for (int i = 0; ; i++) {
                         try {
                             if (thread % 4 == 0) {
@@ -104,7 +110,8 @@ final class LmdbLifecycleTest {
                     }
                 });
             }
-            running.await();
+            awaitUninterruptibly(running);
+            go.countDown();
             await().atMost(Duration.ofSeconds(10)).until(() -> reads.get() > 500);
             closed.set(true);
             storage.close();
