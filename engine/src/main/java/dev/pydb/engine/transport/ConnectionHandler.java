@@ -201,30 +201,13 @@ final class ConnectionHandler implements Runnable {
         }
     }
 
-    /**
-     * Until a request on this connection has authenticated, frames are limited to
-     * {@code max_unauthenticated_query_length}; the full limit applies from the next frame on.
-     */
     private void applyFrameLimit(FrameDecoder decoder) {
-        if (session.authenticated() || maxUnauthenticatedQueryLength >= maxQueryLength) {
-            decoder.setMaxBodyLength(maxQueryLength, "max_query_length");
-        } else {
-            decoder.setMaxBodyLength(maxUnauthenticatedQueryLength, "max_unauthenticated_query_length");
-        }
+        ConnectionPolicy.applyFrameLimit(decoder, session, maxQueryLength, maxUnauthenticatedQueryLength);
     }
 
     /** The processor's response, or null if it broke its contract (threw or returned null). */
     private byte[] process(byte[] body) {
-        try {
-            byte[] response = processor.process(session, body);
-            if (response == null) {
-                log.error("session {}: the request processor returned null; closing the connection", session.id());
-            }
-            return response;
-        } catch (RuntimeException e) {
-            log.error("session {}: the request processor threw; closing the connection", session.id(), e);
-            return null;
-        }
+        return ConnectionPolicy.guardedCall(session, () -> processor.process(session, body));
     }
 
     private CloseReason closeWithFramingError(OutputStream out, FrameError error) {

@@ -334,16 +334,8 @@ final class NioConnection {
         }
     }
 
-    /**
-     * Until a request on this connection has authenticated, frames are limited to
-     * {@code max_unauthenticated_query_length}; the full limit applies from the next frame on.
-     */
     private void applyFrameLimit() {
-        if (session.authenticated() || maxUnauthenticatedQueryLength >= maxQueryLength) {
-            decoder.setMaxBodyLength(maxQueryLength, "max_query_length");
-        } else {
-            decoder.setMaxBodyLength(maxUnauthenticatedQueryLength, "max_unauthenticated_query_length");
-        }
+        ConnectionPolicy.applyFrameLimit(decoder, session, maxQueryLength, maxUnauthenticatedQueryLength);
     }
 
     private void run(byte[] body) {
@@ -365,16 +357,7 @@ final class NioConnection {
 
     /** Runs a prepared request; null if the processor broke its contract (threw or returned null). */
     static byte[] execute(PreparedRequest request, Session session) {
-        try {
-            byte[] response = request.execute();
-            if (response == null) {
-                log.error("session {}: the request processor returned null; closing the connection", session.id());
-            }
-            return response;
-        } catch (RuntimeException e) {
-            log.error("session {}: the request processor threw; closing the connection", session.id(), e);
-            return null;
-        }
+        return ConnectionPolicy.guardedCall(session, request::execute);
     }
 
     private void respond(byte[] response) {
