@@ -25,6 +25,11 @@ final class LmdbTestStorages {
         return JsonNodeFactory.instance.objectNode();
     }
 
+    /** The options the compliance kit runs with: a small map and enough reader slots for its threads. */
+    static ObjectNode complianceOptions() {
+        return options().put("map_size_bytes", 256L << 20).put("max_readers", 256);
+    }
+
     static byte[] body(String json) {
         return json.getBytes(StandardCharsets.UTF_8);
     }

@@ -1,6 +1,5 @@
 package dev.pydb.storage.lmdb;
 
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.pydb.api.storage.StorageOptions;
 import dev.pydb.api.storage.StorageProvider;
 import dev.pydb.storage.tck.StorageComplianceTest;
@@ -14,9 +13,6 @@ final class LmdbWriteMapComplianceTest extends StorageComplianceTest {
 
     @Override
     protected StorageOptions options() {
-        return StorageOptions.of(JsonNodeFactory.instance.objectNode()
-                .put("map_size_bytes", 256L << 20)
-                .put("max_readers", 256)
-                .put("write_map", true));
+        return StorageOptions.of(LmdbTestStorages.complianceOptions().put("write_map", true));
     }
 }
