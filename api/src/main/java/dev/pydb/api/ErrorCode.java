@@ -34,7 +34,16 @@ public enum ErrorCode {
     /** The server is shutting down or the storage is failing; safe to retry. */
     UNAVAILABLE(false),
     /** An unexpected failure, logged server-side under the incident id the error carries. */
-    INTERNAL(false);
+    INTERNAL(false),
+    /**
+     * Stored data failed its checksum or could not be decoded; it is never returned as data. The
+     * server log names the file, database and key; the rest of the store keeps working.
+     */
+    CORRUPTED(false),
+    /** The storage backend does not offer the feature the request needs (e.g. secondary indexes). */
+    UNSUPPORTED(false),
+    /** A unique index already holds the value for another document (details: {@code field}, {@code value}). */
+    UNIQUE_VIOLATION(false);
 
     private final boolean closesConnection;
 

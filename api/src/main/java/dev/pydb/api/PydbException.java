@@ -80,6 +80,16 @@ public class PydbException extends RuntimeException {
         return new PydbException(ErrorCode.KEY_EXISTS, "key '" + key + "' already exists in '" + db + "'");
     }
 
+    /** A stored record that failed its checksum; {@code where} names the file (and offset) for the log. */
+    public static PydbException corrupted(String db, String key, String where) {
+        return new PydbException(ErrorCode.CORRUPTED, "stored document '" + key + "' in '" + db
+                + "' is damaged (checksum mismatch in " + where + "); restore it from a backup");
+    }
+
+    public static PydbException unsupported(String feature, String storageName) {
+        return new PydbException(ErrorCode.UNSUPPORTED, "storage '" + storageName + "' does not support " + feature);
+    }
+
     public static PydbException conflict(String db, String key, long expected, long actual) {
         return new PydbException(ErrorCode.CONFLICT, "key '" + key + "' in '" + db + "' is at rev " + actual
                 + ", not " + expected);

@@ -1,6 +1,10 @@
 package dev.pydb.api.storage;
 
 import dev.pydb.api.PydbException;
+import dev.pydb.api.query.CountResult;
+import dev.pydb.api.query.Filter;
+import dev.pydb.api.query.FindResult;
+import dev.pydb.api.query.Query;
 import java.util.List;
 import java.util.Optional;
 
@@ -19,9 +23,12 @@ import java.util.Optional;
  *       returns, the change survives a crash of the process (kill -9). Backends may group the
  *       writes of concurrent callers into one commit.</li>
  *   <li>Errors: {@link PydbException} with {@code DB_NOT_FOUND}, {@code DB_EXISTS},
- *       {@code NOT_FOUND}, {@code KEY_EXISTS}, {@code CONFLICT}, {@code LIMIT_EXCEEDED} (e.g. the
- *       store is full) or {@code UNAVAILABLE} (I/O failure, closed). A failing batch operation's
- *       exception carries its position as the detail {@code index}.</li>
+ *       {@code NOT_FOUND}, {@code KEY_EXISTS}, {@code CONFLICT}, {@code UNIQUE_VIOLATION},
+ *       {@code LIMIT_EXCEEDED} (e.g. the disk or the store is full: nothing of the write was made
+ *       durable, and writes succeed again once there is room, without a restart),
+ *       {@code CORRUPTED} (a stored record failed its checksum: never returned as data; the rest of
+ *       the store keeps working) or {@code UNAVAILABLE} (I/O failure, closed). A failing batch
+ *       operation's exception carries its position as the detail {@code index}.</li>
  *   <li>Order: keys are ordered by {@link KeyOrder}.</li>
  *   <li>Close: {@link #close} is idempotent; any other call after it throws
  *       {@link StorageClosedException}, never crashes the JVM.</li>
@@ -75,6 +82,41 @@ public interface Storage extends AutoCloseable {
     /** Deletes with an optional expected revision; {@code NOT_FOUND} if absent. */
     default void delete(String db, String key, long expectedRev) {
         write(db, List.of(new WriteOp.Delete(key, expectedRev)));
+    }
+
+    // ---- Optional capabilities: a storage that lacks one keeps the default, and the engine
+    // ---- falls back (scans) or answers UNSUPPORTED.
+
+    /**
+     * Answers a FIND itself (with an index, or by handing it to another engine). Empty: the engine
+     * scans with {@link #scan} and evaluates {@link Filter#matches}. When present, the result must
+     * be exactly what that scan returns (documents, order, {@code next}).
+     */
+    default Optional<FindResult> find(String db, Query query) {
+        return Optional.empty();
+    }
+
+    /**
+     * Counts the documents matching {@code filter} itself. Empty: the engine scans. {@code explain}
+     * asks for a filled-in plan.
+     */
+    default Optional<CountResult> countMatching(String db, Filter filter, boolean explain) {
+        return Optional.empty();
+    }
+
+    /** The storage's secondary indexes; empty if it has none (CREATE_INDEX answers {@code UNSUPPORTED}). */
+    default Optional<Indexes> indexes() {
+        return Optional.empty();
+    }
+
+    /** A consistent point-in-time view for backups; empty if the storage cannot take one. */
+    default Optional<StorageSnapshot> snapshot() {
+        return Optional.empty();
+    }
+
+    /** Loads documents with their revisions (restore); empty if the storage cannot. */
+    default Optional<DocumentImporter> importer() {
+        return Optional.empty();
     }
 
     /** Flushes and releases everything; idempotent. */

@@ -9,4 +9,9 @@ public interface StorageContext {
 
     /** The server's version, e.g. {@code 0.1.0}. */
     String serverVersion();
+
+    /** Where the storage reports commit and checkpoint timings for the server's metrics. */
+    default StorageMetrics metrics() {
+        return StorageMetrics.NONE;
+    }
 }

@@ -17,4 +17,9 @@ public interface StorageProvider {
      * Called once per server start; the engine holds a lock file on the path.
      */
     Storage open(StorageConfig config, StorageContext context);
+
+    /** Checks a stopped storage's files for damage ({@code bin/pydb verify}); empty if unsupported. */
+    default java.util.Optional<StorageVerifier> verifier() {
+        return java.util.Optional.empty();
+    }
 }

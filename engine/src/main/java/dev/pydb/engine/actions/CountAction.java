@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pydb.api.action.ActionHandler;
 import dev.pydb.api.action.Permission;
 import dev.pydb.api.action.RequestContext;
+import dev.pydb.api.query.Filter;
 import dev.pydb.api.storage.Document;
 import dev.pydb.api.storage.Storage;
 import dev.pydb.engine.dispatch.NonBlockingAction;
@@ -26,7 +27,7 @@ public final class CountAction implements ActionHandler, NonBlockingAction {
     @Override
     public JsonNode handle(RequestContext context, ObjectNode request) {
         String db = context.database();
-        Filter filter = Filter.compile(request.get("filter"));
+        Filter filter = Filter.parse(request.get("filter"));
         Storage storage = context.storage();
         if (filter.matchesAll()) {
             return LongNode.valueOf(storage.count(db));

@@ -11,6 +11,7 @@ import dev.pydb.api.action.ActionHandler;
 import dev.pydb.api.action.Limits;
 import dev.pydb.api.action.Permission;
 import dev.pydb.api.action.RequestContext;
+import dev.pydb.api.query.Filter;
 import dev.pydb.api.storage.Document;
 import dev.pydb.api.storage.Storage;
 import dev.pydb.engine.dispatch.NonBlockingAction;
@@ -44,7 +45,7 @@ public final class FindAction implements ActionHandler, NonBlockingAction {
         String db = context.database();
         int limit = limit(request, context.limits());
         String after = optionalString(request, "after").orElse(null);
-        Filter filter = Filter.compile(request.get("filter"));
+        Filter filter = Filter.parse(request.get("filter"));
         Storage storage = context.storage();
 
         ObjectNode result = context.json().createObjectNode();

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import dev.pydb.api.ErrorCode;
+import dev.pydb.api.query.Filter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -45,6 +46,19 @@ class FilterTest {
             {'name': 'Ann', 'age': 31}                 | false
             {'name': 'Ann', 'age': 30}                 | true
             {'age': {'$gt': 29}}                       | true
+            {'age': {'$eq': 30}}                       | true
+            {'age': {'$eq': 31}}                       | false
+            {'missing': {'$eq': null}}                 | false
+            {'age': {'$nin': [1, 2]}}                  | true
+            {'age': {'$nin': [30, 2]}}                 | false
+            {'missing': {'$nin': [30]}}                | true
+            {'$or': [{'age': 1}, {'name': 'Ann'}]}     | true
+            {'$or': [{'age': 1}, {'name': 'Bob'}]}     | false
+            {'$and': [{'age': 30}, {'name': 'Ann'}]}   | true
+            {'$and': [{'age': 30}, {'name': 'Bob'}]}   | false
+            {'name': 'Ann', '$or': [{'age': 1}, {'vip': true}]} | true
+            {'name': 'Bob', '$or': [{'age': 1}, {'vip': true}]} | false
+            {'$or': [{}, {'name': 'Bob'}]}             | true
             {'age': {'$gt': 30}}                       | false
             {'age': {'$gte': 30.0}}                    | true
             {'age': {'$lt': 30.5}}                     | true
@@ -77,12 +91,12 @@ class FilterTest {
             {'address.country': {'$exists': false}}    | true
             """)
     void matches(String filter, boolean expected) {
-        assertThat(Filter.compile(json(filter)).matches(DOC)).isEqualTo(expected);
+        assertThat(Filter.parse(json(filter)).matches(DOC)).isEqualTo(expected);
     }
 
     @Test
     void anEmptyObjectValueIsEqualityWithAnEmptyObject() {
-        Filter filter = Filter.compile(json("{'meta': {}}"));
+        Filter filter = Filter.parse(json("{'meta': {}}"));
 
         assertThat(filter.matches(json("{'meta': {}}"))).isTrue();
         assertThat(filter.matches(json("{'meta': {'a': 1}}"))).isFalse();
@@ -90,16 +104,16 @@ class FilterTest {
 
     @Test
     void aMissingOrNullFilterMatchesEverything() {
-        assertThat(Filter.compile(null).matchesAll()).isTrue();
-        assertThat(Filter.compile(NullNode.getInstance()).matchesAll()).isTrue();
-        assertThat(Filter.compile(json("{}")).matchesAll()).isTrue();
-        assertThat(Filter.compile(json("{'a': 1}")).matchesAll()).isFalse();
+        assertThat(Filter.parse(null).matchesAll()).isTrue();
+        assertThat(Filter.parse(NullNode.getInstance()).matchesAll()).isTrue();
+        assertThat(Filter.parse(json("{}")).matchesAll()).isTrue();
+        assertThat(Filter.parse(json("{'a': 1}")).matchesAll()).isFalse();
     }
 
     @Test
     void theCompiledFilterDoesNotDependOnTheRequestNode() {
         com.fasterxml.jackson.databind.node.ObjectNode source = (com.fasterxml.jackson.databind.node.ObjectNode) json("{'age': {'$in': [30]}}");
-        Filter filter = Filter.compile(source);
+        Filter filter = Filter.parse(source);
 
         ((com.fasterxml.jackson.databind.node.ArrayNode) source.get("age").get("$in")).removeAll();
 
@@ -110,7 +124,10 @@ class FilterTest {
     @CsvSource(delimiter = '|', quoteCharacter = '"', textBlock = """
             [1]                                | field 'filter' must be an object
             'age'                              | field 'filter' must be an object
-            {'$or': []}                        | unknown filter operator '$or'
+            {'$or': []}                        | operator '$or' in filter needs a non-empty array of filters
+            {'$and': [1]}                      | operator '$and' in filter needs an array of filter objects
+            {'$nor': [{'a': 1}]}               | unknown filter operator '$nor'
+            {'age': {'$nin': 1}}               | operator '$nin' on 'age' needs an array
             {'age': {'$regex': 'x'}}           | unknown filter operator '$regex' on 'age'
             {'age': {'$gt': 1, 'x': 2}}        | mixes operators and field names
             {'age': {'$gt': true}}             | operator '$gt' on 'age' needs a number or a string
@@ -122,6 +139,6 @@ class FilterTest {
             {'a.': 1}                          | invalid field path 'a.'
             """)
     void malformedFiltersAreBadRequestsNamingTheProblem(String filter, String message) {
-        assertThat(failure(() -> Filter.compile(json(filter)), ErrorCode.BAD_REQUEST)).hasMessageContaining(message);
+        assertThat(failure(() -> Filter.parse(json(filter)), ErrorCode.BAD_REQUEST)).hasMessageContaining(message);
     }
 }

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.pydb.engine.actions.Filter;
+import dev.pydb.api.query.Filter;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Assume;
 import net.jqwik.api.ForAll;
@@ -74,6 +74,6 @@ class FilterPropertiesTest {
     }
 
     private static Filter filter(ObjectNode filter) {
-        return Filter.compile(filter);
+        return Filter.parse(filter);
     }
 }

@@ -1,15 +1,26 @@
-package dev.pydb.engine.actions;
+package dev.pydb.api.query;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.pydb.api.storage.KeyOrder;
 import java.util.Map;
 
-/** Equality and order of JSON values as filters see them: numbers by value (1 == 1.0), strings by code point. */
-final class JsonValues {
-    private JsonValues() {}
+/**
+ * Equality and order of JSON values as filters see them. Part of the protocol: every backend that
+ * evaluates filters itself (an index, a pushdown to another engine) must agree with these rules.
+ * <ul>
+ *   <li>Numbers compare by value: {@code 1 == 1.0 == 1e0}, integers of any size exactly.</li>
+ *   <li>Strings compare by Unicode code point ({@link KeyOrder}).</li>
+ *   <li>Objects are equal when they have the same fields with equal values, in any order;
+ *       arrays when they have equal elements in the same order.</li>
+ *   <li>Only two numbers or two strings are ordered ({@link #comparable}); a value of another
+ *       type never satisfies {@code $gt}, {@code $gte}, {@code $lt} or {@code $lte}.</li>
+ * </ul>
+ */
+public final class FilterValues {
+    private FilterValues() {}
 
     /** Deep equality; numbers compare numerically, object fields in any order. */
-    static boolean equal(JsonNode a, JsonNode b) {
+    public static boolean equal(JsonNode a, JsonNode b) {
         if (a.isNumber() && b.isNumber()) {
             return compareNumbers(a, b) == 0;
         }
@@ -43,12 +54,12 @@ final class JsonValues {
     }
 
     /** Whether {@link #compare} is defined for the two values: both numbers or both strings. */
-    static boolean comparable(JsonNode a, JsonNode b) {
+    public static boolean comparable(JsonNode a, JsonNode b) {
         return (a.isNumber() && b.isNumber()) || (a.isTextual() && b.isTextual());
     }
 
     /** Orders two {@link #comparable} values. */
-    static int compare(JsonNode a, JsonNode b) {
+    public static int compare(JsonNode a, JsonNode b) {
         if (a.isNumber() && b.isNumber()) {
             return compareNumbers(a, b);
         }

@@ -1,0 +1,60 @@
+package dev.pydb.storage.toolkit.codec;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.pydb.storage.toolkit.codec.StoredValueCodec.CorruptValueException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+class StoredValueCodecTest {
+    private static final byte[] KEY = "db\0k1".getBytes(StandardCharsets.UTF_8);
+    private static final byte[] BODY = "{\"a\":1}".getBytes(StandardCharsets.UTF_8);
+
+    @Test
+    void roundTrips() {
+        byte[] value = StoredValueCodec.encode(KEY, 7, BODY);
+
+        assertThat(StoredValueCodec.isFormat2(value)).isTrue();
+        StoredValueCodec.Decoded decoded = StoredValueCodec.decode(KEY, value);
+        assertThat(decoded.rev()).isEqualTo(7);
+        assertThat(decoded.body()).isEqualTo(BODY);
+    }
+
+    @Test
+    void everySingleBitFlipIsDetected() {
+        byte[] value = StoredValueCodec.encode(KEY, 3, BODY);
+        for (int bit = 0; bit < value.length * 8; bit++) {
+            byte[] damaged = value.clone();
+            damaged[bit / 8] ^= (byte) (1 << (bit % 8));
+            assertThatThrownBy(() -> StoredValueCodec.decode(KEY, damaged)).isInstanceOf(CorruptValueException.class);
+        }
+    }
+
+    @Test
+    void aValueUnderAnotherKeyFails() {
+        byte[] value = StoredValueCodec.encode(KEY, 3, BODY);
+
+        assertThatThrownBy(() -> StoredValueCodec.decode("db\0k2".getBytes(StandardCharsets.UTF_8), value))
+                .isInstanceOf(CorruptValueException.class)
+                .hasMessageContaining("checksum mismatch");
+    }
+
+    @Test
+    void shortValuesFail() {
+        assertThatThrownBy(() -> StoredValueCodec.decode(KEY, new byte[] {StoredValueCodec.FORMAT_2, 1, 2}))
+                .isInstanceOf(CorruptValueException.class)
+                .hasMessageContaining("shorter");
+    }
+
+    @Test
+    void formatOneValuesAreToldApartAndDecoded() {
+        byte[] old = ByteBuffer.allocate(8 + BODY.length).putLong(5).put(BODY).array();
+
+        assertThat(StoredValueCodec.isFormat2(old)).isFalse();
+        StoredValueCodec.Decoded decoded = StoredValueCodec.decodeFormat1(old);
+        assertThat(decoded.rev()).isEqualTo(5);
+        assertThat(decoded.body()).isEqualTo(BODY);
+    }
+}
