@@ -25,9 +25,19 @@ for arg in "$@"; do
   esac
 done
 
+# The runtime's modules (jdeps misses reflection): a generous set, plus jdk.httpserver for the
+# metrics endpoint (server.metrics). The image carries this list (ENV PYDB_BASE_MODULES): an image
+# made from another list is rebuilt.
+modules=java.base,java.logging,java.management,java.naming,java.net.http,java.sql,java.xml,java.instrument,jdk.unsupported,jdk.crypto.cryptoki,jdk.management,jdk.zipfs,jdk.naming.dns,jdk.httpserver
+
 if [ "$force" = false ] && docker image inspect "$tag" >/dev/null 2>&1; then
-  echo "Base image $tag exists; skipping (use --force to rebuild)."
-  exit 0
+  built_with=$(docker image inspect --format '{{ range .Config.Env }}{{ println . }}{{ end }}' "$tag" 2>/dev/null |
+    sed -n 's/^PYDB_BASE_MODULES=//p')
+  if [ "$built_with" = "$modules" ]; then
+    echo "Base image $tag exists; skipping (use --force to rebuild)."
+    exit 0
+  fi
+  echo "Base image $tag was built with other modules ($built_with); rebuilding."
 fi
 
 [ -x "$jdk/bin/jlink" ] || { echo "no jlink in $jdk (set PYDB_BASE_JDK to a JDK 21+)" >&2; exit 1; }
@@ -43,7 +53,6 @@ rootfs="$work/rootfs"
 mkdir -p "$rootfs"
 
 echo "jlink from $jdk"
-modules=java.base,java.logging,java.management,java.naming,java.net.http,java.sql,java.xml,java.instrument,jdk.unsupported,jdk.crypto.cryptoki,jdk.management,jdk.zipfs,jdk.naming.dns
 "$jdk/bin/jlink" \
   --add-modules "$modules" \
   --strip-debug --no-man-pages --no-header-files \
@@ -94,6 +103,7 @@ tar --numeric-owner -C "$rootfs" -c . |
     -c 'ENV PATH=/opt/java/bin:/bin' \
     -c 'ENV JAVA_HOME=/opt/java' \
     -c 'ENV LANG=C.UTF-8' \
+    -c "ENV PYDB_BASE_MODULES=$modules" \
     - "$tag"
 docker image prune -f >/dev/null
 echo "smoke test: java -version and busybox sh inside $tag"

@@ -22,7 +22,12 @@ final class Build {
         return existing(distributionModule().resolve("target").resolve("pydb-" + version() + ".zip"));
     }
 
-    /** {@code distribution/target/pydb-<version>/}, the unpacked distribution. */
+    /** {@code distribution/target/pydb-<version>.tar.gz}, the archive the image is built from. */
+    static Path distributionTarGz() {
+        return existing(distributionModule().resolve("target").resolve("pydb-" + version() + ".tar.gz"));
+    }
+
+    /** {@code distribution/target/pydb-<version>/}, the unpacked distribution (the build tree). */
     static Path unpackedDistribution() {
         return existing(distributionModule().resolve("target").resolve("pydb-" + version()));
     }

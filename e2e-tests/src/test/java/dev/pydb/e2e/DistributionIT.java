@@ -15,6 +15,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
@@ -56,6 +57,10 @@ class DistributionIT {
         assertThat(home.resolve("README.txt")).isRegularFile();
         assertThat(home.resolve("data")).isEmptyDirectory();
         assertThat(home.resolve("logs")).isEmptyDirectory();
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(home.resolve("data")))).isEqualTo("rwx------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(home.resolve("logs")))).isEqualTo("rwx------");
+        assertThat(home.resolve("plugins/storage-lmdb/native/x86_64-linux-gnu.so")).as("LMDB's native libraries").isRegularFile();
+        assertThat(home.resolve("plugins/storage-lmdb/native/aarch64-linux-gnu.so")).isRegularFile();
 
         assertThat(jarNames(home.resolve("lib")))
                 .anyMatch(name -> name.startsWith("pydb-engine-"))
@@ -156,6 +161,7 @@ class DistributionIT {
                 "arg=-XX:+UseSerialGC",
                 "arg=-XX:ReservedCodeCacheSize=64m",
                 "arg=-Djdk.nio.maxCachedBufferSize=262144",
+                "arg=-Dlmdbjava.native.lib=" + home.toRealPath() + "/plugins/storage-lmdb/native/" + lmdbNativeLibrary(),
                 "arg=-Xmx64m",
                 "arg=-Dsome.flag=1",
                 "arg=-Dpydb.home=" + home.toRealPath(),
@@ -276,6 +282,108 @@ class DistributionIT {
             assertThat(server.stop()).as("exit code after SIGTERM\n%s", server.output()).isZero();
         }
         assertThat(work.resolve("logs/py_db.log")).as("the log file of the env file").isNotEmptyFile();
+    }
+
+    @Test
+    void lmdbLoadsItsNativeLibraryFromTheInstallationAndLeavesNothingInTmp() throws IOException {
+        Path tmp = Files.createDirectories(work.resolve("tmp"));
+        int port = Ports.free();
+        Path env = EnvFile.write(EnvFile.of("127.0.0.1", port, "lmdb", work.resolve("data").toString(), null),
+                work.resolve("env.json"));
+        // The JVM's temporary folder is a private one, so other processes on the machine cannot hide or fake a leftover.
+        Map<String, String> javaOpts = Map.of("PYDB_JAVA_OPTS", "-Djava.io.tmpdir=" + tmp);
+        Path library = home.toRealPath().resolve("plugins/storage-lmdb/native").resolve(lmdbNativeLibrary());
+        assertThat(library).as("LMDB's native library, extracted at build time").isRegularFile();
+
+        for (int round = 1; round <= 3; round++) {
+            try (ServerProcess server = ServerProcess.start(home, work.resolve("run" + round), List.of("-e", env.toString()),
+                    javaOpts, null).awaitPing(port)) {
+                try (RawWireClient client = RawWireClient.connect("127.0.0.1", port)) {
+                    client.login(EnvFile.USER, EnvFile.PASSWORD);
+                    client.call(RawWireClient.request("CREATE_DB").put("db", "shop"));
+                    ObjectNode put = RawWireClient.request("PUT").put("db", "shop").put("key", "k" + round);
+                    put.putObject("doc").put("round", round);
+                    client.ok(put);
+                }
+                String maps = Files.readString(Path.of("/proc/" + server.pid() + "/maps"));
+                assertThat(maps).as("the JVM maps the installation's copy of LMDB").contains(library.toString())
+                        .doesNotContain("lmdbjava-native-library-");
+                if (round == 3) {
+                    server.kill(); // a crash runs no clean-up either
+                } else {
+                    assertThat(server.stop()).as(server.output()).isZero();
+                }
+            }
+        }
+        try (Stream<Path> left = Files.list(tmp)) {
+            assertThat(left.map(file -> file.getFileName().toString()))
+                    .as("files left in the JVM's temporary folder after 3 starts (2 stops, 1 kill -9)")
+                    .noneMatch(name -> name.startsWith("lmdbjava-native-library-"));
+        }
+    }
+
+    @Test
+    void theServersFoldersAreOwnerOnlyAndItsFilesOwnerOnlyWhateverTheUmask() throws IOException {
+        for (String provider : List.of("lmdb", "json")) {
+            int port = Ports.free();
+            Path data = work.resolve(provider + "/data/py_db");
+            Path log = work.resolve(provider + "/logs/py_db.log");
+            Path env = EnvFile.write(EnvFile.of("127.0.0.1", port, provider, data.toString(), log.toString()),
+                    work.resolve(provider + "-env.json"));
+            try (ServerProcess server = ServerProcess.start(home, work.resolve(provider + "/run"),
+                    List.of("-e", env.toString()), Map.of(), "000").awaitPing(port)) {
+                try (RawWireClient client = RawWireClient.connect("127.0.0.1", port)) {
+                    client.login(EnvFile.USER, EnvFile.PASSWORD);
+                    client.ok(RawWireClient.request("CREATE_DB").put("db", "secrets"));
+                    ObjectNode put = RawWireClient.request("PUT").put("db", "secrets").put("key", "s1");
+                    put.putObject("doc").put("secret", "do not read");
+                    client.ok(put);
+                }
+                assertThat(server.stop()).as(server.output()).isZero();
+            }
+            assertOwnerOnly(work.resolve(provider + "/data"));
+            assertOwnerOnly(log.getParent());
+            assertThat(log).isNotEmptyFile();
+        }
+    }
+
+    /** Every folder under {@code top} (itself included) is 0700 and every file 0600. */
+    private static void assertOwnerOnly(Path top) throws IOException {
+        try (Stream<Path> paths = Files.walk(top)) {
+            List<String> modes = paths.map(path -> {
+                try {
+                    return PosixFilePermissions.toString(Files.getPosixFilePermissions(path)) + " " + top.relativize(path);
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }).toList();
+            assertThat(modes).as("modes under %s", top).hasSizeGreaterThan(1)
+                    .allMatch(line -> line.startsWith("rwx------ ") || line.startsWith("rw------- "));
+        }
+    }
+
+    @Test
+    void theShippedCredentialOnANetworkAddressStopsTheStart() throws IOException {
+        ObjectNode env = (ObjectNode) RawWireClient.JSON.readTree(home.resolve("conf/env.json").toFile());
+        ((ObjectNode) env.get("server")).put("host", "0.0.0.0").put("port", Ports.free());
+        ((ObjectNode) env.get("storage")).put("path", work.resolve("data").toString());
+        ((ObjectNode) env.get("logging")).putNull("file");
+        Path envFile = EnvFile.write(env, work.resolve("env.json"));
+
+        try (ServerProcess server = ServerProcess.start(home, work.resolve("run"), List.of("-e", envFile.toString()))) {
+            assertThat(server.awaitExit()).as(server.output()).isEqualTo(1);
+            assertThat(server.stderr()).contains("server.allow_default_credentials_on_network")
+                    .contains("admin").contains("0.0.0.0")
+                    .doesNotContain(DEFAULT_ADMIN_PASSWORD);
+        }
+        assertThat(work.resolve("data")).as("nothing opened").doesNotExist();
+    }
+
+    /** The file name of LMDB's native library for this machine, as lmdbjava names it. */
+    private static String lmdbNativeLibrary() {
+        String arch = System.getProperty("os.arch");
+        String cpu = arch.equals("amd64") || arch.equals("x86_64") ? "x86_64" : "aarch64";
+        return cpu + "-linux-" + (Files.exists(Path.of("/lib/ld-musl-" + cpu + ".so.1")) ? "musl" : "gnu") + ".so";
     }
 
     @Test

@@ -41,6 +41,21 @@ final class PydbContainer extends GenericContainer<PydbContainer> {
                 .withBinds(new Bind(volume, new Volume(HOME + "/data"))));
     }
 
+    /** Mounts {@code envFile} read-only at {@code /opt/pydb/conf/env.json} (for a container created with no env file). */
+    PydbContainer withEnvFileMounted(Path envFile) {
+        return withFileSystemBind(envFile.toAbsolutePath().toString(), HOME + "/conf/env.json",
+                org.testcontainers.containers.BindMode.READ_ONLY);
+    }
+
+    /**
+     * A read-only root file system and a {@code /tmp} that allows no executables: the server may
+     * write only to its volumes, and must load no native code from {@code /tmp}.
+     */
+    PydbContainer withReadOnlyRootAndNoexecTmp() {
+        return withCreateContainerCmdModifier(cmd -> cmd.getHostConfig().withReadonlyRootfs(true)
+                .withTmpFs(java.util.Map.of("/tmp", "rw,noexec,nosuid,size=16m")));
+    }
+
     /** Copies a plugin jar to {@code /opt/pydb/plugins/<plugin>/}. */
     PydbContainer withPlugin(String plugin, Path jar) {
         return withCopyFileToContainer(MountableFile.forHostPath(jar, 0644),

@@ -12,9 +12,10 @@ import org.testcontainers.DockerClientFactory;
 import org.testcontainers.images.builder.ImageFromDockerfile;
 
 /**
- * The py_db image, built once per test run from {@code distribution/Dockerfile} and the unpacked
- * distribution on the local base image, and tagged {@code pydb:<version>} and {@code pydb:latest}.
- * A missing base image is built first with {@code distribution/docker/build-base-image.sh}.
+ * The py_db image, built once per test run from {@code distribution/Dockerfile} and the
+ * distribution archive {@code target/pydb-<version>.tar.gz} on the local base image, and tagged
+ * {@code pydb:<version>} and {@code pydb:latest}. The base image is built first, or rebuilt if
+ * it is out of date, by {@code distribution/docker/build-base-image.sh}.
  */
 final class PydbImage {
     private static String name;
@@ -30,35 +31,51 @@ final class PydbImage {
     }
 
     private static String build() {
-        if (!DockerClientFactory.instance().isDockerAvailable()) {
-            throw new IllegalStateException("no Docker engine answers, and CI=true requires the Docker suites: "
-                    + "start dockerd (see .ci/run)");
-        }
+        String tag = "pydb:" + Build.version();
         DockerClient docker = DockerClientFactory.instance().client();
-        String base = Build.dockerBaseImage();
-        if (imageId(docker, base) == null) {
-            buildBaseImage(base);
-        }
-        String version = Build.version();
-        Path module = Build.distributionModule();
-        String tag = "pydb:" + version;
         String previous = imageId(docker, tag);
-        // The build context holds only what the Dockerfile copies, under the same paths as in distribution/.
-        String built = new ImageFromDockerfile(tag, false)
-                .withFileFromPath("Dockerfile", module.resolve("Dockerfile"))
-                .withFileFromPath("docker/conf", module.resolve("docker/conf"))
-                .withFileFromPath("docker/docker-entrypoint.sh", module.resolve("docker/docker-entrypoint.sh"))
-                .withFileFromPath("docker/healthcheck.sh", module.resolve("docker/healthcheck.sh"))
-                .withFileFromPath("target/pydb-" + version, Build.unpackedDistribution())
-                .withBuildArg("BASE_IMAGE", base)
-                .withBuildArg("PYDB_VERSION", version)
-                .get();
+        String built = build(tag);
         docker.tagImageCmd(built, "pydb", "latest").exec();
         removeReplaced(docker, previous, imageId(docker, tag));
         return built;
     }
 
-    /** Runs {@code distribution/docker/build-base-image.sh}, which needs a local JDK 25 and busybox-static. */
+    /**
+     * Builds the image under {@code tag} now, whatever was built before (for tests that change
+     * the build tree first); returns its id.
+     */
+    static String build(String tag) {
+        if (!DockerClientFactory.instance().isDockerAvailable()) {
+            throw new IllegalStateException("no Docker engine answers, and CI=true requires the Docker suites: "
+                    + "start dockerd (see .ci/run)");
+        }
+        String base = Build.dockerBaseImage();
+        // The script returns at once when the base image is there and made from its current module list.
+        buildBaseImage(base);
+        String version = Build.version();
+        Path module = Build.distributionModule();
+        // The build context holds only what the Dockerfile copies, under the same paths as in distribution/.
+        return new ImageFromDockerfile(tag, false)
+                .withFileFromPath("Dockerfile", module.resolve("Dockerfile"))
+                .withFileFromPath("docker/conf", module.resolve("docker/conf"))
+                .withFileFromPath("docker/docker-entrypoint.sh", module.resolve("docker/docker-entrypoint.sh"))
+                .withFileFromPath("docker/healthcheck.sh", module.resolve("docker/healthcheck.sh"))
+                .withFileFromPath("target/pydb-" + version + ".tar.gz", Build.distributionTarGz())
+                .withBuildArg("BASE_IMAGE", base)
+                .withBuildArg("PYDB_VERSION", version)
+                .get();
+    }
+
+    /** Removes an image built by {@link #build(String)}, if no container uses it. */
+    static void remove(String image) {
+        try {
+            DockerClientFactory.instance().client().removeImageCmd(image).exec();
+        } catch (DockerException e) {
+            // already gone or in use: leave it to `docker image prune`
+        }
+    }
+
+    /** Runs {@code distribution/docker/build-base-image.sh}, which needs a local JDK 25 and busybox-static to build. */
     private static void buildBaseImage(String base) {
         Path script = Build.distributionModule().resolve("docker/build-base-image.sh");
         ProcessBuilder builder = new ProcessBuilder(script.toString()).redirectErrorStream(true);
@@ -68,7 +85,7 @@ final class PydbImage {
             Process process = builder.start();
             String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (process.waitFor() != 0) {
-                throw new IllegalStateException("the base image " + base + " is missing and " + script
+                throw new IllegalStateException("the base image " + base + " is missing or out of date and " + script
                         + " could not build it (no registry can be reached to pull one):\n" + output);
             }
         } catch (IOException e) {

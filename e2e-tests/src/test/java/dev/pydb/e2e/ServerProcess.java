@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -32,16 +33,31 @@ final class ServerProcess implements AutoCloseable {
 
     /** Runs {@code <home>/bin/pydb <args>} with JAVA_HOME set to this JVM's home; output goes to {@code outputDir}. */
     static ServerProcess start(Path home, Path outputDir, List<String> args) {
+        return start(home, outputDir, args, Map.of(), null);
+    }
+
+    /**
+     * Like {@link #start(Path, Path, List)}, with more environment variables (e.g.
+     * {@code PYDB_JAVA_OPTS}) and, if {@code umask} is not null, run from a shell with that umask.
+     */
+    static ServerProcess start(Path home, Path outputDir, List<String> args, Map<String, String> environment,
+            String umask) {
         requireNonNull(home, "home is null");
+        requireNonNull(environment, "environment is null");
         try {
             Files.createDirectories(outputDir);
             Path stdout = Files.createTempFile(outputDir, "stdout-", ".txt");
             Path stderr = Files.createTempFile(outputDir, "stderr-", ".txt");
             ProcessBuilder builder = new ProcessBuilder();
+            if (umask != null) {
+                // exec keeps the process id, so stop() still signals bin/pydb's JVM
+                builder.command().addAll(List.of("/bin/sh", "-c", "umask " + umask + " && exec \"$0\" \"$@\""));
+            }
             builder.command().add(home.resolve("bin").resolve("pydb").toString());
             builder.command().addAll(args);
             builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
             builder.environment().remove("PYDB_JAVA_OPTS");
+            builder.environment().putAll(environment);
             builder.directory(outputDir.toFile());
             builder.redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
             builder.redirectOutput(stdout.toFile());

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.pydb.api.ErrorCode;
 import dev.pydb.api.PydbException;
 import dev.pydb.engine.config.AuthConfig;
+import dev.pydb.engine.stats.ServerStats;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -35,9 +36,15 @@ public final class LoginThrottle {
     private final Duration lockout;
     private final Duration maxLockout;
     private final Clock clock;
+    private final ServerStats stats;
     private final Map<String, Failures> failures = new ConcurrentHashMap<>();
 
     public LoginThrottle(int failuresBeforeLockout, Duration lockout, Duration maxLockout, Clock clock) {
+        this(failuresBeforeLockout, lockout, maxLockout, clock, new ServerStats(clock));
+    }
+
+    /** @param stats counts each failed login and each lockout (for the metrics) */
+    public LoginThrottle(int failuresBeforeLockout, Duration lockout, Duration maxLockout, Clock clock, ServerStats stats) {
         if (failuresBeforeLockout < 1) {
             throw new IllegalArgumentException("failuresBeforeLockout must be >= 1, was " + failuresBeforeLockout);
         }
@@ -45,6 +52,7 @@ public final class LoginThrottle {
         this.lockout = requireNonNull(lockout, "lockout is null");
         this.maxLockout = requireNonNull(maxLockout, "maxLockout is null");
         this.clock = requireNonNull(clock, "clock is null");
+        this.stats = requireNonNull(stats, "stats is null");
         if (lockout.isNegative() || lockout.isZero() || maxLockout.compareTo(lockout) < 0) {
             throw new IllegalArgumentException("need 0 < lockout <= maxLockout, was " + lockout + ", " + maxLockout);
         }
@@ -52,9 +60,14 @@ public final class LoginThrottle {
 
     /** The throttle the {@code auth} section configures. */
     public static LoginThrottle from(AuthConfig config, Clock clock) {
+        return from(config, clock, new ServerStats(clock));
+    }
+
+    /** The throttle the {@code auth} section configures, counting failures and lockouts in {@code stats}. */
+    public static LoginThrottle from(AuthConfig config, Clock clock, ServerStats stats) {
         requireNonNull(config, "config is null");
         return new LoginThrottle(config.loginFailuresBeforeLockout(), Duration.ofSeconds(config.lockoutSeconds()),
-                Duration.ofSeconds(config.maxLockoutSeconds()), clock);
+                Duration.ofSeconds(config.maxLockoutSeconds()), clock, stats);
     }
 
     /** Refuses with {@code UNAUTHENTICATED} ("retry in N s") while the username or the address is locked out. */
@@ -70,6 +83,7 @@ public final class LoginThrottle {
     /** Counts a failed login (wrong password or unknown user). */
     public void failed(String username, String clientAddress) {
         Instant now = clock.instant();
+        stats.loginFailed();
         if (failures.size() > SWEEP_ABOVE) {
             failures.values().removeIf(f -> f.forgotten(now));
         }
@@ -114,6 +128,7 @@ public final class LoginThrottle {
                 Duration length = lockoutLength(current.lockouts++);
                 current.lockedUntil = now.plus(length);
                 firstLockout[0] = current.lockouts == 1;
+                stats.lockoutStarted();
             }
             return current;
         });

@@ -112,12 +112,27 @@ public final class EnvConfigBinder {
                 s.positiveInt("frame_timeout_seconds", ServerConfig.DEFAULT_FRAME_TIMEOUT_SECONDS),
                 maxUnauthenticated,
                 s.bool("allow_plaintext_passwords_on_network", false),
-                tls(s.optionalObject("tls")));
+                tls(s.optionalObject("tls")),
+                s.bool("allow_default_credentials_on_network", false),
+                metrics(s.optionalObject("metrics")));
         s.requireNoOtherKeys();
         if (config.maxDocumentBytes() > config.maxQueryLength()) {
             throw new ConfigException("server.max_document_bytes", "must not be larger than server.max_query_length ("
                     + config.maxQueryLength() + "), was " + config.maxDocumentBytes());
         }
+        return config;
+    }
+
+    private static MetricsConfig metrics(Optional<ConfigObject> section) {
+        if (section.isEmpty()) {
+            return MetricsConfig.DISABLED;
+        }
+        ConfigObject m = section.get();
+        MetricsConfig config = new MetricsConfig(
+                m.bool("enabled", false),
+                m.string("host", MetricsConfig.DEFAULT_HOST),
+                (int) m.integer("port", MetricsConfig.DEFAULT_PORT, 0, 65535));
+        m.requireNoOtherKeys();
         return config;
     }
 

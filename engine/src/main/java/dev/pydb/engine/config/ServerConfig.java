@@ -12,8 +12,11 @@ import static java.util.Objects.requireNonNull;
  * must arrive within this time), {@code max_unauthenticated_query_length} (default 64 KiB, at
  * most {@code max_query_length}: the frame limit until a request on the connection has
  * authenticated), {@code allow_plaintext_passwords_on_network} (default false: protected mode
- * refuses to listen on a non-loopback address while a user has a plain-text password) and
- * {@code tls} (see {@link TlsConfig}; default off).
+ * refuses to listen on a non-loopback address while a user has a plain-text password),
+ * {@code allow_default_credentials_on_network} (default false: the server refuses to listen on a
+ * non-loopback address while a user keeps the shipped password, plain or hashed),
+ * {@code tls} (see {@link TlsConfig}; default off) and {@code metrics} (see {@link MetricsConfig};
+ * default off).
  */
 public record ServerConfig(
         String host,
@@ -26,7 +29,9 @@ public record ServerConfig(
         int frameTimeoutSeconds,
         int maxUnauthenticatedQueryLength,
         boolean allowPlaintextPasswordsOnNetwork,
-        TlsConfig tls) {
+        TlsConfig tls,
+        boolean allowDefaultCredentialsOnNetwork,
+        MetricsConfig metrics) {
     public static final int DEFAULT_PORT = 9440;
     public static final int DEFAULT_MAX_CONNECTIONS = 1024;
     public static final int DEFAULT_MAX_QUERY_LENGTH = 16 * 1024 * 1024;
@@ -39,10 +44,20 @@ public record ServerConfig(
     public ServerConfig {
         requireNonNull(host, "host is null");
         requireNonNull(tls, "tls is null");
+        requireNonNull(metrics, "metrics is null");
         if (maxUnauthenticatedQueryLength > maxQueryLength) {
             throw new IllegalArgumentException("max_unauthenticated_query_length (" + maxUnauthenticatedQueryLength
                     + ") must not be larger than max_query_length (" + maxQueryLength + ")");
         }
+    }
+
+    /** Without the default-credentials opt-in and without metrics. */
+    public ServerConfig(String host, int port, int maxConnections, int maxQueryLength, int maxDocumentBytes,
+            int maxBatchOps, int idleTimeoutSeconds, int frameTimeoutSeconds, int maxUnauthenticatedQueryLength,
+            boolean allowPlaintextPasswordsOnNetwork, TlsConfig tls) {
+        this(host, port, maxConnections, maxQueryLength, maxDocumentBytes, maxBatchOps, idleTimeoutSeconds,
+                frameTimeoutSeconds, maxUnauthenticatedQueryLength, allowPlaintextPasswordsOnNetwork, tls, false,
+                MetricsConfig.DISABLED);
     }
 
     /**
@@ -71,12 +86,20 @@ public record ServerConfig(
     public ServerConfig withTls(TlsConfig newTls) {
         return new ServerConfig(host, port, maxConnections, maxQueryLength, maxDocumentBytes, maxBatchOps,
                 idleTimeoutSeconds, frameTimeoutSeconds, maxUnauthenticatedQueryLength,
-                allowPlaintextPasswordsOnNetwork, newTls);
+                allowPlaintextPasswordsOnNetwork, newTls, allowDefaultCredentialsOnNetwork, metrics);
     }
 
     /** This configuration with the plain-text-password opt-in of protected mode set to {@code allow}. */
     public ServerConfig withPlaintextPasswordsOnNetwork(boolean allow) {
         return new ServerConfig(host, port, maxConnections, maxQueryLength, maxDocumentBytes, maxBatchOps,
-                idleTimeoutSeconds, frameTimeoutSeconds, maxUnauthenticatedQueryLength, allow, tls);
+                idleTimeoutSeconds, frameTimeoutSeconds, maxUnauthenticatedQueryLength, allow, tls,
+                allowDefaultCredentialsOnNetwork, metrics);
+    }
+
+    /** This configuration with other metrics settings. */
+    public ServerConfig withMetrics(MetricsConfig newMetrics) {
+        return new ServerConfig(host, port, maxConnections, maxQueryLength, maxDocumentBytes, maxBatchOps,
+                idleTimeoutSeconds, frameTimeoutSeconds, maxUnauthenticatedQueryLength,
+                allowPlaintextPasswordsOnNetwork, tls, allowDefaultCredentialsOnNetwork, newMetrics);
     }
 }

@@ -134,11 +134,14 @@ public final class Dispatcher implements RequestProcessor {
 
     /** The error response for a failure, counted in the statistics. */
     private byte[] failure(Session session, Exchange exchange, Throwable failure) {
-        stats.request(exchange.statsName, true);
         if (failure instanceof PydbException e && e.code() != ErrorCode.INTERNAL) {
-            return errorResponse(exchange.id, e.code(), e.getMessage(), e.details());
+            byte[] response = errorResponse(exchange.id, e.code(), e.getMessage(), e.details());
+            stats.request(exchange.statsName, e.code(), exchange.elapsedNanos());
+            return response;
         }
-        return internalError(session, exchange, failure);
+        byte[] response = internalError(session, exchange, failure);
+        stats.request(exchange.statsName, ErrorCode.INTERNAL, exchange.elapsedNanos());
+        return response;
     }
 
     /** Whether the engine may run {@code handler} on an event loop: one of its own non-blocking actions. */
@@ -393,7 +396,7 @@ public final class Dispatcher implements RequestProcessor {
             try {
                 JsonNode result = invoke(handler, context, request);
                 byte[] bytes = okResponse(exchange.id, result);
-                stats.request(exchange.statsName, false);
+                stats.request(exchange.statsName, null, exchange.elapsedNanos());
                 return bytes;
             } catch (Throwable t) {
                 return failure(session, exchange, t);
@@ -403,7 +406,12 @@ public final class Dispatcher implements RequestProcessor {
 
     /** What is known about the request so far, for the response and the statistics. */
     private static final class Exchange {
+        final long startNanos = System.nanoTime();
         JsonNode id;
         String statsName = INVALID_REQUESTS;
+
+        long elapsedNanos() {
+            return System.nanoTime() - startNanos;
+        }
     }
 }

@@ -21,7 +21,8 @@ import org.slf4j.LoggerFactory;
  * Configures Logback from the {@code logging} section, replacing the default {@code logback.xml}
  * (console, INFO) that applies until the environment file is read: the root level, a console
  * appender on stdout, and a rolling file (daily and at {@value #MAX_FILE_SIZE}, keeping
- * {@value #MAX_HISTORY} files, compressed).
+ * {@value #MAX_HISTORY} files, compressed) in a 0700 folder, each file 0600
+ * ({@link OwnerOnlyRollingFileAppender}).
  */
 public final class LogbackConfigurator {
     public static final String PATTERN = "%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} %-5level [%thread] %logger{36} - %msg%n";
@@ -72,7 +73,7 @@ public final class LogbackConfigurator {
     }
 
     private static Appender<ILoggingEvent> rollingFile(LoggerContext context, Path file) {
-        RollingFileAppender<ILoggingEvent> appender = new RollingFileAppender<>();
+        RollingFileAppender<ILoggingEvent> appender = new OwnerOnlyRollingFileAppender();
         appender.setContext(context);
         appender.setName("file");
         appender.setFile(file.toString());

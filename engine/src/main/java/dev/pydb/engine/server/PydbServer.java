@@ -9,6 +9,7 @@ import dev.pydb.api.ConfigException;
 import dev.pydb.api.action.ActionHandler;
 import dev.pydb.api.storage.Storage;
 import dev.pydb.api.storage.StorageConfig;
+import dev.pydb.api.storage.StorageMetrics;
 import dev.pydb.api.storage.StorageOptions;
 import dev.pydb.api.storage.StorageProvider;
 import dev.pydb.engine.StartupException;
@@ -16,6 +17,7 @@ import dev.pydb.engine.auth.Authenticator;
 import dev.pydb.engine.auth.DefaultAuthenticator;
 import dev.pydb.engine.auth.LoginThrottle;
 import dev.pydb.engine.config.EnvConfig;
+import dev.pydb.engine.config.MetricsConfig;
 import dev.pydb.engine.config.ServerConfig;
 import dev.pydb.engine.dispatch.ActionRegistration;
 import dev.pydb.engine.dispatch.ActionRegistry;
@@ -25,8 +27,12 @@ import dev.pydb.engine.dispatch.Services;
 import dev.pydb.engine.initialdata.InitialDataLoader;
 import dev.pydb.engine.initialdata.InitialDataSummary;
 import dev.pydb.engine.json.JsonSupport;
+import dev.pydb.engine.metrics.Health;
+import dev.pydb.engine.metrics.MetricsEndpoint;
+import dev.pydb.engine.metrics.ServerMetrics;
 import dev.pydb.engine.plugin.LoadedPlugin;
 import dev.pydb.engine.plugin.PluginSource;
+import dev.pydb.engine.stats.RequestObserver;
 import dev.pydb.engine.stats.ServerInfo;
 import dev.pydb.engine.stats.ServerStats;
 import java.nio.file.Path;
@@ -60,15 +66,18 @@ public final class PydbServer implements AutoCloseable {
     private final StorageLock lock;
     private final ServerInfo info;
     private final Duration shutdownGrace;
+    private final Optional<Metrics> metrics;
     private final CountDownLatch closed = new CountDownLatch(1);
     private boolean closing;
 
-    private PydbServer(Transport transport, Storage storage, StorageLock lock, ServerInfo info, Duration shutdownGrace) {
+    private PydbServer(Transport transport, Storage storage, StorageLock lock, ServerInfo info, Duration shutdownGrace,
+            Optional<Metrics> metrics) {
         this.transport = transport;
         this.storage = storage;
         this.lock = lock;
         this.info = info;
         this.shutdownGrace = shutdownGrace;
+        this.metrics = metrics;
     }
 
     /**
@@ -94,7 +103,19 @@ public final class PydbServer implements AutoCloseable {
         Path homeDirectory = home.toAbsolutePath().normalize();
         String version = PydbVersion.current();
         ProtectedMode.check(config);
+        Optional<Metrics> metrics = Metrics.startIfEnabled(config.server().metrics());
+        try {
+            PydbServer server = start(config, homeDirectory, components, initialData, version, startNanos, metrics);
+            metrics.ifPresent(m -> m.endpoint().health(Health.SERVING));
+            return server;
+        } catch (RuntimeException | Error e) {
+            metrics.ifPresent(Metrics::close);
+            throw e;
+        }
+    }
 
+    private static PydbServer start(EnvConfig config, Path homeDirectory, ServerComponents components,
+            Optional<Path> initialData, String version, long startNanos, Optional<Metrics> metrics) {
         List<LoadedPlugin> plugins = components.plugins().load(homeDirectory.resolve(config.plugins().dir()).normalize());
         StorageProvider provider = chooseProvider(config.storage().provider(), plugins);
         ActionRegistry registry = ActionRegistry.of(actionRegistrations(plugins));
@@ -106,27 +127,30 @@ public final class PydbServer implements AutoCloseable {
         StorageLock lock = StorageLock.acquire(storagePath);
         try {
             StorageConfig storageConfig = new StorageConfig(storagePath, StorageOptions.of(config.storage().options()));
-            Storage storage = open(provider, storageConfig, new EngineStorageContext(homeDirectory, version));
+            Storage storage = open(provider, storageConfig, new EngineStorageContext(homeDirectory, version,
+                    metrics.<StorageMetrics>map(Metrics::meters).orElse(StorageMetrics.NONE)));
             try {
                 initialData.ifPresent(file -> loadInitialData(file.isAbsolute() ? file : homeDirectory.resolve(file), storage,
                         json, config));
                 DefaultAuthenticator.warnAboutPlainTextPasswords(config.auth());
                 Clock clock = components.clock();
                 Authenticator authenticator = components.authenticators().create(config.auth(), clock);
-                ServerStats stats = new ServerStats(clock);
+                ServerStats stats = new ServerStats(clock,
+                        metrics.<RequestObserver>map(Metrics::meters).orElse(RequestObserver.NONE));
                 ServerInfo info = new ServerInfo(version, provider.name(), pluginInfos(plugins));
+                metrics.ifPresent(m -> m.meters().bind(stats, storage, info));
                 Services services = Services.builder()
                         .add(Authenticator.class, authenticator)
                         .add(ServerStats.class, stats)
                         .add(ServerInfo.class, info)
-                        .add(LoginThrottle.class, LoginThrottle.from(config.auth(), clock))
+                        .add(LoginThrottle.class, LoginThrottle.from(config.auth(), clock, stats))
                         .build();
                 Dispatcher dispatcher = new Dispatcher(registry, authenticator, storage, json, unauthenticatedJson,
                         EngineLimits.from(config.server()), stats, services);
                 Transport transport = listen(components.transports().create(serverConfig, dispatcher, stats), config);
                 LOG.info("py_db {} listening on {}:{} (provider {}) in {} ms", version, config.server().host(),
                         transport.port(), provider.name(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos));
-                return new PydbServer(transport, storage, lock, info, components.shutdownGrace());
+                return new PydbServer(transport, storage, lock, info, components.shutdownGrace(), metrics);
             } catch (RuntimeException | Error e) {
                 closeStorage(storage);
                 throw e;
@@ -140,6 +164,11 @@ public final class PydbServer implements AutoCloseable {
     /** The port the server listens on. */
     public int port() {
         return transport.port();
+    }
+
+    /** The port of the metrics endpoint, if {@code server.metrics} is enabled. */
+    public Optional<Integer> metricsPort() {
+        return metrics.map(m -> m.endpoint().port());
     }
 
     public ServerInfo info() {
@@ -157,6 +186,7 @@ public final class PydbServer implements AutoCloseable {
         }
         closing = true;
         LOG.info("py_db stopping");
+        metrics.ifPresent(m -> m.endpoint().health(Health.STOPPING));
         try {
             try {
                 transport.stop(shutdownGrace);
@@ -168,6 +198,7 @@ public final class PydbServer implements AutoCloseable {
         } finally {
             closeStorage(storage);
             lock.close();
+            metrics.ifPresent(Metrics::close);
             closed.countDown();
             LOG.info("py_db stopped");
         }
@@ -288,6 +319,27 @@ public final class PydbServer implements AutoCloseable {
             storage.close();
         } catch (RuntimeException e) {
             LOG.warn("closing the storage failed: {}", e.toString());
+        }
+    }
+
+    /** The meters and their HTTP endpoint of {@code server.metrics}, started before anything else so /health answers 503 while starting. */
+    private record Metrics(ServerMetrics meters, MetricsEndpoint endpoint) {
+        static Optional<Metrics> startIfEnabled(MetricsConfig config) {
+            if (!config.enabled()) {
+                return Optional.empty();
+            }
+            ServerMetrics meters = new ServerMetrics();
+            try {
+                return Optional.of(new Metrics(meters, MetricsEndpoint.start(config, meters)));
+            } catch (RuntimeException e) {
+                meters.close();
+                throw e;
+            }
+        }
+
+        void close() {
+            endpoint.close();
+            meters.close();
         }
     }
 

@@ -3,6 +3,7 @@ package dev.pydb.engine.server;
 import static java.util.Objects.requireNonNull;
 
 import dev.pydb.engine.StartupException;
+import dev.pydb.engine.files.OwnerOnlyFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -12,6 +13,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The exclusive lock on a storage folder ({@code <storage.path>/pydb.lock}) that keeps a second
@@ -20,6 +23,8 @@ import java.nio.file.StandardOpenOption;
  */
 public final class StorageLock implements AutoCloseable {
     public static final String FILE_NAME = "pydb.lock";
+
+    private static final Logger LOG = LoggerFactory.getLogger(StorageLock.class);
 
     private final Path file;
     private final FileChannel channel;
@@ -31,13 +36,23 @@ public final class StorageLock implements AutoCloseable {
         this.lock = lock;
     }
 
-    /** Creates {@code directory} if needed and locks it, or fails at once if another server holds it. */
+    /**
+     * Creates {@code directory} if needed (0700, like its missing parents; the lock file 0600) and
+     * locks it, or fails at once if another server holds it. An existing folder that other users
+     * may read is logged as a warning.
+     */
     public static StorageLock acquire(Path directory) {
         requireNonNull(directory, "directory is null");
         Path file = directory.resolve(FILE_NAME);
         FileChannel channel = null;
         try {
-            Files.createDirectories(directory);
+            boolean existed = Files.isDirectory(directory);
+            OwnerOnlyFiles.createFolders(directory);
+            if (existed) {
+                OwnerOnlyFiles.looseMode(directory).ifPresent(mode -> LOG.warn("the storage folder {} can be used by other"
+                        + " users of this machine (mode {}): chmod 700 it", directory, mode));
+            }
+            OwnerOnlyFiles.createFile(file);
             channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
             FileLock lock = channel.tryLock();
             if (lock == null) {

@@ -1,5 +1,8 @@
 package dev.pydb.engine.stats;
 
+import static java.util.Objects.requireNonNull;
+
+import dev.pydb.api.ErrorCode;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -9,19 +12,30 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Counters for STATS: connections (open and total) and requests and errors per action.
- * Updated by the transport and the dispatcher, read by the STATS action. Thread-safe.
+ * Counters for STATS and the metrics: connections (open, total, refused), requests and errors per
+ * action, failed logins and lockouts. Updated by the transport, the dispatcher and the LOGIN
+ * throttle, read by the STATS action and the metrics; each answered request is also handed to a
+ * {@link RequestObserver} (the metrics' latency histograms). Thread-safe.
  */
 public final class ServerStats {
     private final Instant startedAt;
     private final Clock clock;
+    private final RequestObserver observer;
     private final LongAdder openConnections = new LongAdder();
     private final LongAdder totalConnections = new LongAdder();
+    private final LongAdder refusedConnections = new LongAdder();
+    private final LongAdder loginFailures = new LongAdder();
+    private final LongAdder lockouts = new LongAdder();
     private final Map<String, LongAdder> requests = new ConcurrentHashMap<>();
     private final Map<String, LongAdder> errors = new ConcurrentHashMap<>();
 
     public ServerStats(Clock clock) {
-        this.clock = clock;
+        this(clock, RequestObserver.NONE);
+    }
+
+    public ServerStats(Clock clock, RequestObserver observer) {
+        this.clock = requireNonNull(clock, "clock is null");
+        this.observer = requireNonNull(observer, "observer is null");
         this.startedAt = clock.instant();
     }
 
@@ -34,12 +48,47 @@ public final class ServerStats {
         openConnections.decrement();
     }
 
+    /** A connection refused at once (over {@code max_connections} or another connection limit). */
+    public void connectionRefused() {
+        refusedConnections.increment();
+    }
+
+    /** A LOGIN with a wrong password or an unknown user. */
+    public void loginFailed() {
+        loginFailures.increment();
+    }
+
+    /** A username or a client address was locked out after failed LOGINs. */
+    public void lockoutStarted() {
+        lockouts.increment();
+    }
+
     /** Counts one request of {@code action} (upper case; unknown actions count under their name too). */
     public void request(String action, boolean failed) {
-        requests.computeIfAbsent(action, a -> new LongAdder()).increment();
+        count(action, failed);
+    }
+
+    /**
+     * Counts one answered request of {@code action} and tells the observer.
+     *
+     * @param error the response's error code, {@code null} for a success
+     * @param nanos how long the request took in the server
+     */
+    public void request(String action, ErrorCode error, long nanos) {
+        count(action, error != null);
+        observer.requestCompleted(action, error, nanos);
+    }
+
+    private void count(String action, boolean failed) {
+        counter(requests, action).increment();
         if (failed) {
-            errors.computeIfAbsent(action, a -> new LongAdder()).increment();
+            counter(errors, action).increment();
         }
+    }
+
+    private static LongAdder counter(Map<String, LongAdder> counters, String action) {
+        LongAdder counter = counters.get(action);
+        return counter != null ? counter : counters.computeIfAbsent(action, a -> new LongAdder());
     }
 
     public Instant startedAt() {
@@ -56,6 +105,18 @@ public final class ServerStats {
 
     public long totalConnections() {
         return totalConnections.sum();
+    }
+
+    public long refusedConnections() {
+        return refusedConnections.sum();
+    }
+
+    public long loginFailures() {
+        return loginFailures.sum();
+    }
+
+    public long lockouts() {
+        return lockouts.sum();
     }
 
     /** Requests per action, sorted by name. */

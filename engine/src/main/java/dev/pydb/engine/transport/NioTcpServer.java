@@ -253,6 +253,7 @@ public final class NioTcpServer implements Transport {
         String remoteAddress = Sockets.remoteAddress(channel.socket());
         // Only this thread adds connections, so the count cannot grow between check and add.
         if (connections.size() >= config.maxConnections()) {
+            stats.connectionRefused();
             log.warn("refused connection from {}: too many connections (max_connections={})",
                     remoteAddress, config.maxConnections());
             byte[] refusal = ErrorFrames.body(ErrorCode.UNAVAILABLE,

@@ -214,6 +214,7 @@ public final class TcpServer implements Transport {
         String remoteAddress = Sockets.remoteAddress(socket);
         // Only this thread adds connections, so the count cannot grow between check and add.
         if (connections.size() >= config.maxConnections()) {
+            stats.connectionRefused();
             log.warn("refused connection from {}: too many connections (max_connections={})",
                     remoteAddress, config.maxConnections());
             byte[] refusal = ErrorFrames.body(ErrorCode.UNAVAILABLE,

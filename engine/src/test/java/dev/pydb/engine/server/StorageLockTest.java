@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.pydb.engine.StartupException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,6 +30,31 @@ class StorageLockTest {
         try (StorageLock second = StorageLock.acquire(storage)) {
             assertThat(second.file()).exists();
         }
+    }
+
+    @Test
+    void the_folders_it_creates_are_0700_and_the_lock_file_0600_whatever_the_umask() throws Exception {
+        // The test JVM runs with the caller's umask (usually 022: folders 0755, files 0644 by default).
+        Path storage = dir.resolve("data/py_db");
+        try (StorageLock lock = StorageLock.acquire(storage)) {
+            assertThat(mode(dir.resolve("data"))).isEqualTo("rwx------");
+            assertThat(mode(storage)).isEqualTo("rwx------");
+            assertThat(mode(lock.file())).isEqualTo("rw-------");
+        }
+    }
+
+    @Test
+    void an_existing_folder_keeps_its_mode() throws Exception {
+        Path storage = Files.createDirectories(dir.resolve("mine"));
+        Files.setPosixFilePermissions(storage, PosixFilePermissions.fromString("rwxr-x---"));
+        try (StorageLock lock = StorageLock.acquire(storage)) {
+            assertThat(mode(storage)).isEqualTo("rwxr-x---");
+            assertThat(mode(lock.file())).isEqualTo("rw-------");
+        }
+    }
+
+    private static String mode(Path path) throws java.io.IOException {
+        return PosixFilePermissions.toString(Files.getPosixFilePermissions(path));
     }
 
     @Test

@@ -124,12 +124,16 @@ final class CrashHarness {
         return acks.toAcks(read(stderrFile));
     }
 
-    /** The JVM flags a backend may need in the child: {@code --add-opens}, {@code --add-exports}, {@code --enable-native-access}. */
+    /** The JVM flags a backend may need in the child: {@code --add-opens}, {@code --add-exports}, {@code --enable-native-access}, {@code -Dlmdbjava.*}. */
     static List<String> inheritedJvmFlags() {
         List<String> flags = new ArrayList<>();
         List<String> arguments = ManagementFactory.getRuntimeMXBean().getInputArguments();
         for (int i = 0; i < arguments.size(); i++) {
             String argument = arguments.get(i);
+            if (argument.startsWith("-Dlmdbjava.")) {
+                // where lmdbjava extracts or finds its native library: not a new file in /tmp per child
+                flags.add(argument);
+            }
             for (String flag : List.of("--add-opens", "--add-exports", "--enable-native-access")) {
                 if (argument.startsWith(flag + "=")) {
                     flags.add(argument);
