@@ -9,6 +9,7 @@ import dev.pydb.engine.fakes.FakeTransport;
 import dev.pydb.engine.fakes.RecordingStorageProvider;
 import dev.pydb.engine.logging.LogbackConfigurator;
 import dev.pydb.engine.plugin.LoadedPlugin;
+import dev.pydb.engine.plugin.PluginLoader;
 import dev.pydb.engine.server.PydbVersion;
 import dev.pydb.engine.server.ServerComponents;
 import java.io.IOException;
@@ -139,7 +140,7 @@ class PydbMainTest {
 
     private int run(String... args) {
         ServerComponents components = new ServerComponents(
-                dir -> List.of(new LoadedPlugin("p", dir.resolve("p"), getClass().getClassLoader(), List.of(provider), List.of())),
+                dir -> List.of(PluginLoader.classPath(), new LoadedPlugin("p", dir.resolve("p"), getClass().getClassLoader(), List.of(provider), List.of())),
                 (config, clock) -> new FakeAuthenticator(),
                 (config, processor, stats) -> {
                     FakeTransport transport = new FakeTransport(config, processor, stats, null);

@@ -17,6 +17,7 @@ import dev.pydb.engine.codec.FrameEncoder;
 import dev.pydb.engine.config.EnvConfig;
 import dev.pydb.engine.config.EnvConfigBinder;
 import dev.pydb.engine.plugin.LoadedPlugin;
+import dev.pydb.engine.plugin.PluginLoader;
 import dev.pydb.engine.server.PydbServer;
 import dev.pydb.engine.server.ServerComponents;
 import dev.pydb.engine.server.TransportFactory;
@@ -199,7 +200,7 @@ class MetricsEndpointTest {
             }
         };
         return new ServerComponents(
-                dir -> List.of(new LoadedPlugin("memory", dir.resolve("memory"), MetricsEndpointTest.class.getClassLoader(),
+                dir -> List.of(PluginLoader.classPath(), new LoadedPlugin("memory", dir.resolve("memory"), MetricsEndpointTest.class.getClassLoader(),
                         List.of(provider), List.of())),
                 DefaultAuthenticator::new, TransportFactory.production(), Clock.systemUTC(), Duration.ofSeconds(1));
     }
