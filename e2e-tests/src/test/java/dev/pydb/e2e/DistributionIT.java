@@ -61,6 +61,7 @@ class DistributionIT {
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(home.resolve("logs")))).isEqualTo("rwx------");
         assertThat(home.resolve("plugins/storage-lmdb/native/x86_64-linux-gnu.so")).as("LMDB's native libraries").isRegularFile();
         assertThat(home.resolve("plugins/storage-lmdb/native/aarch64-linux-gnu.so")).isRegularFile();
+        assertThat(home.resolve("plugins/storage-lmdb/native/jni/x86_64-Linux/libjffi-1.2.so")).as("jffi's").isRegularFile();
 
         assertThat(jarNames(home.resolve("lib")))
                 .anyMatch(name -> name.startsWith("pydb-engine-"))
@@ -162,6 +163,7 @@ class DistributionIT {
                 "arg=-XX:ReservedCodeCacheSize=64m",
                 "arg=-Djdk.nio.maxCachedBufferSize=262144",
                 "arg=-Dlmdbjava.native.lib=" + home.toRealPath() + "/plugins/storage-lmdb/native/" + lmdbNativeLibrary(),
+                "arg=-Djffi.boot.library.path=" + home.toRealPath() + "/plugins/storage-lmdb/native/jni",
                 "arg=-Xmx64m",
                 "arg=-Dsome.flag=1",
                 "arg=-Dpydb.home=" + home.toRealPath(),
@@ -306,8 +308,9 @@ class DistributionIT {
                     client.ok(put);
                 }
                 String maps = Files.readString(Path.of("/proc/" + server.pid() + "/maps"));
-                assertThat(maps).as("the JVM maps the installation's copy of LMDB").contains(library.toString())
-                        .doesNotContain("lmdbjava-native-library-");
+                assertThat(maps).as("the JVM maps the installation's copies of LMDB and jffi").contains(library.toString())
+                        .contains(home.toRealPath().resolve("plugins/storage-lmdb/native/jni").toString())
+                        .doesNotContain("lmdbjava-native-library-").doesNotContain(tmp.toString());
                 if (round == 3) {
                     server.kill(); // a crash runs no clean-up either
                 } else {

@@ -52,8 +52,8 @@ final class PydbContainer extends GenericContainer<PydbContainer> {
      * write only to its volumes, and must load no native code from {@code /tmp}.
      */
     PydbContainer withReadOnlyRootAndNoexecTmp() {
-        return withCreateContainerCmdModifier(cmd -> cmd.getHostConfig().withReadonlyRootfs(true)
-                .withTmpFs(java.util.Map.of("/tmp", "rw,noexec,nosuid,size=16m")));
+        return withTmpFs(java.util.Map.of("/tmp", "rw,noexec,nosuid,size=16m"))
+                .withCreateContainerCmdModifier(cmd -> cmd.getHostConfig().withReadonlyRootfs(true));
     }
 
     /** Copies a plugin jar to {@code /opt/pydb/plugins/<plugin>/}. */
