@@ -18,8 +18,9 @@ import java.util.concurrent.TimeUnit;
  * files. {@link #close()} kills it if it still runs.
  */
 final class ServerProcess implements AutoCloseable {
-    private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
-    private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
+    // Generous: on a loaded 2-core build machine a JVM start took over a minute (load average 37).
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(180);
+    private static final Duration STOP_TIMEOUT = Duration.ofSeconds(120);
 
     private final Process process;
     private final Path stdout;

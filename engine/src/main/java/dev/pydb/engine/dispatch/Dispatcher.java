@@ -105,7 +105,7 @@ public final class Dispatcher implements RequestProcessor {
     public PreparedRequest prepare(Session session, byte[] body) {
         requireNonNull(session, "session is null");
         requireNonNull(body, "body is null");
-        Exchange exchange = new Exchange();
+        Exchange exchange = new Exchange(stats.timesRequests());
         try {
             return prepare(session, body, exchange);
         } catch (Throwable t) {
@@ -391,12 +391,19 @@ public final class Dispatcher implements RequestProcessor {
 
     /** What is known about the request so far, for the response and the statistics. */
     private static final class Exchange {
-        final long startNanos = System.nanoTime();
+        /** Not timed without metrics: then no clock is read. */
+        final boolean timed;
+        final long startNanos;
         JsonNode id;
         String statsName = INVALID_REQUESTS;
 
+        Exchange(boolean timed) {
+            this.timed = timed;
+            this.startNanos = timed ? System.nanoTime() : 0;
+        }
+
         long elapsedNanos() {
-            return System.nanoTime() - startNanos;
+            return timed ? System.nanoTime() - startNanos : 0;
         }
     }
 }

@@ -63,6 +63,11 @@ public final class ServerStats {
         lockouts.increment();
     }
 
+    /** Whether requests are timed for an observer (the metrics); if not, callers may pass 0 nanoseconds. */
+    public boolean timesRequests() {
+        return observer != RequestObserver.NONE;
+    }
+
     /** Counts one request of {@code action} (upper case; unknown actions count under their name too). */
     public void request(String action, boolean failed) {
         count(action, failed);

@@ -1,6 +1,5 @@
 package dev.pydb.engine.metrics;
 
-import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -11,10 +10,8 @@ import dev.pydb.api.storage.StorageConfig;
 import dev.pydb.api.storage.StorageContext;
 import dev.pydb.api.storage.StorageProvider;
 import dev.pydb.engine.auth.DefaultAuthenticator;
-import dev.pydb.engine.codec.DecodeResult;
-import dev.pydb.engine.codec.FrameDecoder;
-import dev.pydb.engine.codec.FrameEncoder;
 import dev.pydb.engine.config.EnvConfig;
+import dev.pydb.engine.fakes.FrameCalls;
 import dev.pydb.engine.config.EnvConfigBinder;
 import dev.pydb.engine.plugin.LoadedPlugin;
 import dev.pydb.engine.plugin.PluginLoader;
@@ -24,7 +21,6 @@ import dev.pydb.engine.server.TransportFactory;
 import dev.pydb.storage.tck.memory.InMemoryStorage;
 import dev.pydb.storage.tck.memory.InMemoryStorageProvider;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -33,7 +29,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -240,18 +235,6 @@ class MetricsEndpointTest {
     }
 
     private static JsonNode call(Socket socket, String body) throws IOException {
-        socket.getOutputStream().write(FrameEncoder.encode(body.getBytes(UTF_8)));
-        socket.getOutputStream().flush();
-        FrameDecoder decoder = new FrameDecoder(Integer.MAX_VALUE);
-        InputStream in = socket.getInputStream();
-        while (true) {
-            int b = in.read();
-            if (b < 0) {
-                throw new IOException("closed by the server");
-            }
-            if (decoder.decode(ByteBuffer.wrap(new byte[] {(byte) b})) instanceof DecodeResult.Frame frame) {
-                return JSON.readTree(frame.body());
-            }
-        }
+        return FrameCalls.call(socket, body);
     }
 }

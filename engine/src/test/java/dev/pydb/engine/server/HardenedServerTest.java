@@ -9,10 +9,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pydb.api.ConfigException;
 import dev.pydb.engine.auth.DefaultAuthenticator;
-import dev.pydb.engine.codec.DecodeResult;
-import dev.pydb.engine.codec.FrameDecoder;
 import dev.pydb.engine.codec.FrameEncoder;
 import dev.pydb.engine.config.EnvConfig;
+import dev.pydb.engine.fakes.FrameCalls;
 import dev.pydb.engine.config.EnvConfigBinder;
 import dev.pydb.engine.plugin.LoadedPlugin;
 import dev.pydb.engine.plugin.PluginLoader;
@@ -22,7 +21,6 @@ import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.net.URISyntaxException;
-import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.security.KeyStore;
 import java.security.cert.CertificateFactory;
@@ -181,19 +179,7 @@ class HardenedServerTest {
     }
 
     private static JsonNode call(Socket socket, String body) throws IOException {
-        socket.getOutputStream().write(FrameEncoder.encode(body.getBytes(UTF_8)));
-        socket.getOutputStream().flush();
-        FrameDecoder decoder = new FrameDecoder(Integer.MAX_VALUE);
-        InputStream in = socket.getInputStream();
-        while (true) {
-            int b = in.read();
-            if (b < 0) {
-                throw new IOException("closed by the server");
-            }
-            if (decoder.decode(ByteBuffer.wrap(new byte[] {(byte) b})) instanceof DecodeResult.Frame frame) {
-                return JSON.readTree(frame.body());
-            }
-        }
+        return FrameCalls.call(socket, body);
     }
 
     private static SSLSocket tlsSocket(int port) throws Exception {
