@@ -1,6 +1,7 @@
 package dev.pydb.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.dockerjava.api.model.Bind;
@@ -107,12 +108,16 @@ class DockerImageContentIT {
     }
 
     @Test
-    void servesOnAReadOnlyRootFileSystemWithANoexecTmpAndLoadsLmdbFromTheImage() throws Exception {
-        Path env = EnvFile.write(EnvFile.of("0.0.0.0", PydbContainer.PORT, "lmdb", "data/py_db", null),
-                work.resolve("env.json"));
+    void servesOnAReadOnlyRootFileSystemWithANoexecTmpLoadsLmdbFromTheImageAndReportsHealthOverHttp() throws Exception {
+        ObjectNode config = EnvFile.of("0.0.0.0", PydbContainer.PORT, "lmdb", "data/py_db", null);
+        ((ObjectNode) config.get("server")).putObject("metrics").put("enabled", true).put("host", "0.0.0.0").put("port", 9441);
+        Path env = EnvFile.write(config, work.resolve("env.json"));
         try (PydbContainer server = new PydbContainer(PydbImage.get(), null).withEnvFileMounted(env)
-                .withReadOnlyRootAndNoexecTmp()) {
+                .withReadOnlyRootAndNoexecTmp()
+                .withEnv("PYDB_HEALTHCHECK_URL", "http://127.0.0.1:9441/health")) {
             server.start();
+            await("HEALTHCHECK through /health").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1))
+                    .until(server::healthStatus, "healthy"::equals);
             try (RawWireClient client = server.connect()) {
                 client.login(EnvFile.USER, EnvFile.PASSWORD);
                 client.ok(RawWireClient.request("CREATE_DB").put("db", "shop"));
@@ -124,6 +129,9 @@ class DockerImageContentIT {
             assertThat(maps.getStdout().lines()).containsExactly(
                     HOME + "/plugins/storage-lmdb/native/jni/x86_64-Linux/libjffi-1.2.so",
                     HOME + "/plugins/storage-lmdb/native/x86_64-linux-gnu.so");
+            ExecResult metrics = server.execInContainer("sh", "-c", "wget -qO- http://127.0.0.1:9441/metrics");
+            assertThat(metrics.getStdout()).contains("pydb_requests_total{action=\"PUT\",outcome=\"ok\"} 1.0")
+                    .contains("pydb_documents{db=\"shop\"} 1.0").contains("jvm_memory_used_bytes");
             ExecResult tmp = server.execInContainer("sh", "-c", "ls -A /tmp");
             assertThat(tmp.getStdout()).as("files in /tmp").doesNotContain("lmdbjava");
             assertThat(server.dockerStop()).as(server.getLogs()).isZero();

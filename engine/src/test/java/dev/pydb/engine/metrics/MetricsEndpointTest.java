@@ -13,6 +13,7 @@ import dev.pydb.engine.auth.DefaultAuthenticator;
 import dev.pydb.engine.config.EnvConfig;
 import dev.pydb.engine.fakes.FrameCalls;
 import dev.pydb.engine.config.EnvConfigBinder;
+import dev.pydb.engine.config.MetricsConfig;
 import dev.pydb.engine.plugin.LoadedPlugin;
 import dev.pydb.engine.plugin.PluginLoader;
 import dev.pydb.engine.server.PydbServer;
@@ -129,6 +130,20 @@ class MetricsEndpointTest {
             assertThat(metric(metricsPort, "pydb_connections_total")).as("accepted, not refused").isGreaterThanOrEqualTo(2);
             assertThat(get(metricsPort, "/metrics").headers().firstValue("Content-Type"))
                     .contains(MetricsEndpoint.PROMETHEUS_TEXT);
+        }
+    }
+
+    @Test
+    void healthAnswersEachStateAsDocumented() throws Exception {
+        try (ServerMetrics meters = new ServerMetrics();
+                MetricsEndpoint endpoint = MetricsEndpoint.start(new MetricsConfig(true, "127.0.0.1", 0), meters)) {
+            assertThat(get(endpoint.port(), "/health").statusCode()).isEqualTo(503);
+            endpoint.health(Health.SERVING);
+            assertThat(get(endpoint.port(), "/health").body()).isEqualTo("serving\n");
+            endpoint.health(Health.STOPPING);
+            HttpResponse<String> stopping = get(endpoint.port(), "/health");
+            assertThat(stopping.statusCode()).isEqualTo(503);
+            assertThat(stopping.body()).isEqualTo("stopping\n");
         }
     }
 
