@@ -2,31 +2,37 @@
 # HEALTHCHECK of the py_db image.
 # - PYDB_HEALTHCHECK_URL set (e.g. http://127.0.0.1:9441/health, with server.metrics enabled):
 #   succeeds if that URL answers 200 (the server answers 503 while starting or stopping).
-#   Uses wget (busybox in the local base image), curl, or bash's /dev/tcp.
+#   Uses nc (busybox in the local base image), curl, or bash's /dev/tcp.
 # - otherwise: sends one PING frame to 127.0.0.1:$PYDB_HEALTHCHECK_PORT (default 9440) and
 #   succeeds if the answer contains "PONG". Uses nc (busybox) or, without nc, bash's /dev/tcp.
 set -u
 
 if [ -n "${PYDB_HEALTHCHECK_URL:-}" ]; then
   url=$PYDB_HEALTHCHECK_URL
-  if command -v wget >/dev/null 2>&1; then
-    wget -q -T 2 -O /dev/null "$url" && exit 0
+  # http://HOST:PORT/PATH; one HTTP/1.0 GET, success on a 200 status line. nc (busybox) first:
+  # busybox-static's wget crashes in the local base image.
+  rest=${url#http://}
+  hostport=${rest%%/*}
+  path=/${rest#*/}
+  [ "$path" = "/$rest" ] && path=/
+  host=${hostport%:*}
+  port=${hostport##*:}
+  request=$(printf 'GET %s HTTP/1.0\r\nHost: %s\r\n\r\n' "$path" "$hostport")
+  if command -v nc >/dev/null 2>&1; then
+    status=$(printf '%s' "$request" | timeout 2 nc "$host" "$port" 2>/dev/null | head -n 1)
   elif command -v curl >/dev/null 2>&1; then
-    curl -fsS -m 2 -o /dev/null "$url" && exit 0
+    status=$(curl -sS -m 2 -o /dev/null -w 'HTTP/1.1 %{http_code} \n' "$url" 2>/dev/null)
   elif command -v bash >/dev/null 2>&1; then
-    # http://HOST:PORT/PATH only
-    status=$(URL="$url" timeout 2 bash -c '
-      rest=${URL#http://}; hostport=${rest%%/*}; path=/${rest#*/}
-      exec 3<>"/dev/tcp/${hostport%:*}/${hostport##*:}" &&
-      printf "GET %s HTTP/1.0\r\nHost: %s\r\n\r\n" "$path" "$hostport" >&3 && head -n 1 <&3' 2>/dev/null || true)
-    case $status in
-      *' 200 '*|*' 200') exit 0 ;;
-    esac
+    status=$(REQUEST="$request" HOST_="$host" PORT_="$port" timeout 2 bash -c \
+      'exec 3<>"/dev/tcp/$HOST_/$PORT_" && printf "%s" "$REQUEST" >&3 && head -n 1 <&3' 2>/dev/null || true)
   else
-    echo "healthcheck: none of wget, curl or bash is available" >&2
+    echo "healthcheck: none of nc, curl or bash is available" >&2
     exit 1
   fi
-  echo "healthcheck: $url did not answer 200" >&2
+  case $status in
+    'HTTP/1.'?' 200 '*) exit 0 ;;
+  esac
+  echo "healthcheck: $url did not answer 200 (${status:-no answer})" >&2
   exit 1
 fi
 
