@@ -119,6 +119,14 @@ public interface Storage extends AutoCloseable {
         return Optional.empty();
     }
 
+    /**
+     * LOGIN sessions and failed-login counters shared by every node on this storage; empty for a
+     * storage only one server uses (the engine then keeps sessions in its memory).
+     */
+    default Optional<SessionStore> sessions() {
+        return Optional.empty();
+    }
+
     /** Flushes and releases everything; idempotent. */
     @Override
     void close();
