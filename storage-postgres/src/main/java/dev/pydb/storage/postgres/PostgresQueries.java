@@ -29,6 +29,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
 
 /**
  * FIND and COUNT answered by PostgreSQL ({@link dev.pydb.api.storage.Storage#find},
@@ -185,8 +186,8 @@ final class PostgresQueries {
         details.put("exact", condition.exact());
         if (explain) {
             String bound = sql.replaceFirst("db_id = \\?", "db_id = " + id)
-                    .replaceFirst("key > \\?", "key > " + SqlFilter.literal(hex(after == null ? new byte[0] : utf8(after)))
-                            + "::bytea")
+                    .replaceFirst("key > \\?", Matcher.quoteReplacement("key > "
+                            + SqlFilter.literal(hex(after == null ? new byte[0] : utf8(after))) + "::bytea"))
                     .replaceFirst("LIMIT \\?", "LIMIT " + Math.max(1, limit));
             ArrayNode lines = details.putArray("postgres_plan");
             try (Statement statement = connection.createStatement();
