@@ -3,11 +3,14 @@ package dev.pydb.engine.plugin;
 import static java.util.Objects.requireNonNull;
 
 import dev.pydb.api.storage.Document;
+import dev.pydb.api.storage.SessionStore;
 import dev.pydb.api.storage.Storage;
 import dev.pydb.api.storage.WriteOp;
 import dev.pydb.api.storage.WriteResult;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 
 /**
  * A {@link Storage} that calls another one with a given class loader (a plugin's) as the thread
@@ -84,8 +87,52 @@ public final class ContextClassLoaderStorage implements Storage {
     }
 
     @Override
+    public Optional<SessionStore> sessions() {
+        return ContextClassLoaderSwap.with(classLoader, delegate::sessions).map(this::sessionsWithLoader);
+    }
+
+    @Override
     public void close() {
         ContextClassLoaderSwap.run(classLoader, delegate::close);
+    }
+
+    private SessionStore sessionsWithLoader(SessionStore store) {
+        return new SessionStore() {
+            @Override
+            public void put(String tokenDigest, String username, Instant expiresAt) {
+                ContextClassLoaderSwap.run(classLoader, () -> store.put(tokenDigest, username, expiresAt));
+            }
+
+            @Override
+            public Optional<StoredSession> lookup(String tokenDigest, Instant now) {
+                return ContextClassLoaderSwap.with(classLoader, () -> store.lookup(tokenDigest, now));
+            }
+
+            @Override
+            public boolean revoke(String tokenDigest, Instant now) {
+                return ContextClassLoaderSwap.with(classLoader, () -> store.revoke(tokenDigest, now));
+            }
+
+            @Override
+            public long purgeExpired(Instant now) {
+                return ContextClassLoaderSwap.with(classLoader, () -> store.purgeExpired(now));
+            }
+
+            @Override
+            public Optional<LoginFailures> loginFailures(String subject) {
+                return ContextClassLoaderSwap.with(classLoader, () -> store.loginFailures(subject));
+            }
+
+            @Override
+            public LoginFailures updateLoginFailures(String subject, UnaryOperator<LoginFailures> change) {
+                return ContextClassLoaderSwap.with(classLoader, () -> store.updateLoginFailures(subject, change));
+            }
+
+            @Override
+            public void clearLoginFailures(String subject) {
+                ContextClassLoaderSwap.run(classLoader, () -> store.clearLoginFailures(subject));
+            }
+        };
     }
 
     @Override
