@@ -2,15 +2,21 @@ package dev.pydb.engine.plugin;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.pydb.api.query.CountResult;
+import dev.pydb.api.query.Filter;
+import dev.pydb.api.query.FindResult;
+import dev.pydb.api.query.Query;
 import dev.pydb.api.storage.Document;
+import dev.pydb.api.storage.DocumentImporter;
+import dev.pydb.api.storage.Indexes;
 import dev.pydb.api.storage.SessionStore;
 import dev.pydb.api.storage.Storage;
+import dev.pydb.api.storage.StorageSnapshot;
 import dev.pydb.api.storage.WriteOp;
 import dev.pydb.api.storage.WriteResult;
-import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import java.util.function.UnaryOperator;
+import java.util.function.Supplier;
 
 /**
  * A {@link Storage} that calls another one with a given class loader (a plugin's) as the thread
@@ -87,8 +93,33 @@ public final class ContextClassLoaderStorage implements Storage {
     }
 
     @Override
+    public Optional<FindResult> find(String db, Query query) {
+        return ContextClassLoaderSwap.with(classLoader, () -> delegate.find(db, query));
+    }
+
+    @Override
+    public Optional<CountResult> countMatching(String db, Filter filter, boolean explain) {
+        return ContextClassLoaderSwap.with(classLoader, () -> delegate.countMatching(db, filter, explain));
+    }
+
+    @Override
+    public Optional<Indexes> indexes() {
+        return capability(Indexes.class, delegate::indexes);
+    }
+
+    @Override
+    public Optional<StorageSnapshot> snapshot() {
+        return capability(StorageSnapshot.class, delegate::snapshot);
+    }
+
+    @Override
+    public Optional<DocumentImporter> importer() {
+        return capability(DocumentImporter.class, delegate::importer);
+    }
+
+    @Override
     public Optional<SessionStore> sessions() {
-        return ContextClassLoaderSwap.with(classLoader, delegate::sessions).map(this::sessionsWithLoader);
+        return capability(SessionStore.class, delegate::sessions);
     }
 
     @Override
@@ -96,43 +127,9 @@ public final class ContextClassLoaderStorage implements Storage {
         ContextClassLoaderSwap.run(classLoader, delegate::close);
     }
 
-    private SessionStore sessionsWithLoader(SessionStore store) {
-        return new SessionStore() {
-            @Override
-            public void put(String tokenDigest, String username, Instant expiresAt) {
-                ContextClassLoaderSwap.run(classLoader, () -> store.put(tokenDigest, username, expiresAt));
-            }
-
-            @Override
-            public Optional<StoredSession> lookup(String tokenDigest, Instant now) {
-                return ContextClassLoaderSwap.with(classLoader, () -> store.lookup(tokenDigest, now));
-            }
-
-            @Override
-            public boolean revoke(String tokenDigest, Instant now) {
-                return ContextClassLoaderSwap.with(classLoader, () -> store.revoke(tokenDigest, now));
-            }
-
-            @Override
-            public long purgeExpired(Instant now) {
-                return ContextClassLoaderSwap.with(classLoader, () -> store.purgeExpired(now));
-            }
-
-            @Override
-            public Optional<LoginFailures> loginFailures(String subject) {
-                return ContextClassLoaderSwap.with(classLoader, () -> store.loginFailures(subject));
-            }
-
-            @Override
-            public LoginFailures updateLoginFailures(String subject, UnaryOperator<LoginFailures> change) {
-                return ContextClassLoaderSwap.with(classLoader, () -> store.updateLoginFailures(subject, change));
-            }
-
-            @Override
-            public void clearLoginFailures(String subject) {
-                ContextClassLoaderSwap.run(classLoader, () -> store.clearLoginFailures(subject));
-            }
-        };
+    private <T> Optional<T> capability(Class<T> type, Supplier<Optional<T>> getter) {
+        return ContextClassLoaderSwap.with(classLoader, getter)
+                .map(target -> ContextClassLoaderProxy.wrap(type, target, classLoader));
     }
 
     @Override
