@@ -54,6 +54,7 @@ class PostgresClusterIT {
     @BeforeAll
     void startCluster(@TempDir Path work) throws IOException {
         this.work = work;
+        LocalPostgres.requireAvailable();
         primary = LocalPostgres.startPrimary();
         replica = primary.startReplica();
         Awaitility.await("synchronous replication").atMost(Duration.ofSeconds(60)).until(() ->

@@ -82,7 +82,7 @@ final class PostgresQueries {
                             cursor = key;
                             Document document = new Document(string(key), rows.getLong(2), rows.getBytes(3));
                             boolean unchecked = rows.getBoolean(4);
-                            if ((condition.exact() && !unchecked || matches(query.filter(), document))
+                            if ((condition.exact() && !unchecked || matches(db, query.filter(), document))
                                     && matches.size() < query.limit()) {
                                 matches.add(document);
                             }
@@ -118,18 +118,18 @@ final class PostgresQueries {
                         unchecked = rows.getLong(2);
                     }
                 }
-                long count = exact + (unchecked == 0 ? 0 : countChecked(connection, id, filter, "body IS NULL"));
+                long count = exact + (unchecked == 0 ? 0 : countChecked(connection, db, id, filter, "body IS NULL"));
                 return new CountResult(count, plan(connection, sql, condition, unchecked, explain, id, null, 0));
             }
             String where = "(" + condition.sql() + ") OR body IS NULL";
-            long count = countChecked(connection, id, filter, where);
+            long count = countChecked(connection, db, id, filter, where);
             return new CountResult(count, plan(connection, "SELECT key, raw FROM documents WHERE db_id = ? AND (" + where
                     + ")", condition, count, explain, id, null, 0));
         });
     }
 
     /** Counts the rows under {@code where} that {@code filter} matches, read in key order by chunks. */
-    private static long countChecked(Connection connection, long id, Filter filter, String where) throws SQLException {
+    private static long countChecked(Connection connection, String db, long id, Filter filter, String where) throws SQLException {
         long count = 0;
         byte[] cursor = new byte[0];
         String sql = "SELECT key, rev, raw FROM documents WHERE db_id = ? AND key > ? AND (" + where
@@ -143,7 +143,7 @@ final class PostgresQueries {
                     while (rows.next()) {
                         read++;
                         cursor = rows.getBytes(1);
-                        if (matches(filter, new Document(string(cursor), rows.getLong(2), rows.getBytes(3)))) {
+                        if (matches(db, filter, new Document(string(cursor), rows.getLong(2), rows.getBytes(3)))) {
                             count++;
                         }
                     }
@@ -167,11 +167,11 @@ final class PostgresQueries {
         }
     }
 
-    private static boolean matches(Filter filter, Document document) {
+    private static boolean matches(String db, Filter filter, Document document) {
         try {
             return filter.matches(JSON.readTree(document.body()));
         } catch (IOException e) {
-            throw PydbException.corrupted("?", document.key(), "the raw column of PostgreSQL table documents");
+            throw PydbException.corrupted(db, document.key(), "the raw column of the PostgreSQL table documents");
         }
     }
 

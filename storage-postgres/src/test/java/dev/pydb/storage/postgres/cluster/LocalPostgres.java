@@ -25,7 +25,7 @@ import java.util.stream.Stream;
  * acknowledged commit. Test databases use an ICU collation (en-US), so string order that depends on
  * {@code COLLATE "C"} is really tested.
  *
- * <p>{@link #available()} says whether this can work here (binaries present, running as root or
+ * <p>{@link #unavailableBecause()} says whether this can work here (binaries present, running as root or
  * {@code postgres}); {@link #requireAvailable()} is what tests call: it fails when the environment
  * variable {@code CI} is {@code true} and skips (JUnit assumption) otherwise.
  */
@@ -73,9 +73,15 @@ public final class LocalPostgres implements AutoCloseable {
         }
     }
 
-    /** Starts a new primary with the role {@link #USER} and the database {@link #DATABASE}. */
+    /**
+     * Starts a new primary with the role {@link #USER} and the database {@link #DATABASE};
+     * {@link IllegalStateException} when {@link #unavailableBecause()} has a reason (tests call
+     * {@link #requireAvailable()} first).
+     */
     public static LocalPostgres startPrimary() {
-        requireAvailable();
+        unavailableBecause().ifPresent(reason -> {
+            throw new IllegalStateException("cannot start PostgreSQL here: " + reason);
+        });
         Path bin = binaries().orElseThrow();
         Path folder = newFolder("pydb-pg-primary-");
         Path data = folder.resolve("data");
