@@ -20,7 +20,17 @@ if [[ ! -f "$module/target/classpath.txt" || ! -d distribution/target ]] || [[ -
     mvn -B -q -pl "$module" -am -DskipTests package dependency:build-classpath \
         -Dmdep.outputFile=target/classpath.txt -Dmdep.includeScope=runtime
 fi
-java="${JAVA_HOME:+$JAVA_HOME/bin/}java"
+java_major() {
+    "$1" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java\.specification\.version = //p'
+}
+java=""
+for candidate in "${JAVA_HOME:+$JAVA_HOME/bin/java}" "$(command -v java || true)" /usr/lib/jvm/*/bin/java; do
+    if [[ -n "$candidate" && -x "$candidate" ]] && (( $(java_major "$candidate") >= 21 )); then
+        java="$candidate"
+        break
+    fi
+done
+[[ -n "$java" ]] || { echo "run.sh: no Java 21+ found (set JAVA_HOME)" >&2; exit 1; }
 classpath="$module/target/classes:$(cat "$module/target/classpath.txt")"
 exec "$java" -cp "$classpath" dev.pydb.benchmarks.postgres.ScaleOutBenchmark \
     --distribution "$(ls -d distribution/target/pydb-*/ | head -n 1)" \

@@ -127,20 +127,24 @@ public final class LoginThrottle {
 
     /** Counts a failure; true if it started the first lockout of a burst (the one that is logged). */
     private boolean record(String key, Instant now) {
+        boolean[] firstLockout = new boolean[1];
         UnaryOperator<LoginFailures> count = previous -> {
             LoginFailures current = previous == null || forgotten(previous, now)
                     ? new LoginFailures(0, 0, Instant.EPOCH, Instant.EPOCH) : previous;
             int failed = current.failures() + 1;
+            firstLockout[0] = false;
             if (failed >= failuresBeforeLockout && !now.isBefore(current.lockedUntil())) {
+                firstLockout[0] = current.lockouts() == 0;
                 return new LoginFailures(failed, current.lockouts() + 1, now, now.plus(lockoutLength(current.lockouts())));
             }
             return new LoginFailures(failed, current.lockouts(), now, current.lockedUntil());
         };
-        LoginFailures before = current(key).orElse(null);
-        LoginFailures after = shared.isPresent()
-                ? shared.get().updateLoginFailures(key, count)
-                : failures.compute(key, (k, previous) -> count.apply(previous));
-        return after.lockouts() == 1 && (before == null || before.lockouts() == 0 || forgotten(before, now));
+        if (shared.isPresent()) {
+            shared.get().updateLoginFailures(key, count);
+        } else {
+            failures.compute(key, (k, previous) -> count.apply(previous));
+        }
+        return firstLockout[0];
     }
 
     private Optional<LoginFailures> current(String key) {
