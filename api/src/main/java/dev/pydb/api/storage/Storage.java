@@ -120,6 +120,15 @@ public interface Storage extends AutoCloseable {
     }
 
     /**
+     * Whether reads (and {@link #sessions()}) may wait on the network, as for a storage on another
+     * server: the engine then runs every request, authentication included, on worker threads, never
+     * on an event loop. Default {@code false}: reads are local and quick.
+     */
+    default boolean readsMayBlock() {
+        return false;
+    }
+
+    /**
      * LOGIN sessions and failed-login counters shared by every node on this storage; empty for a
      * storage only one server uses (the engine then keeps sessions in its memory).
      */

@@ -118,6 +118,11 @@ public final class ContextClassLoaderStorage implements Storage {
     }
 
     @Override
+    public boolean readsMayBlock() {
+        return ContextClassLoaderSwap.with(classLoader, delegate::readsMayBlock);
+    }
+
+    @Override
     public Optional<SessionStore> sessions() {
         return capability(SessionStore.class, delegate::sessions);
     }

@@ -217,6 +217,12 @@ final class PostgresStorage implements Storage {
         return Optional.of(indexes);
     }
 
+    /** Every read is a round trip to PostgreSQL. */
+    @Override
+    public boolean readsMayBlock() {
+        return true;
+    }
+
     @Override
     public Optional<SessionStore> sessions() {
         open();
