@@ -52,7 +52,7 @@ abstract class BackendContract {
      * path is its own store. Default: none (the local backends keep everything under the path).
      */
     ObjectNode storageOptions(Path dataPath) {
-        return PydbClient.JSON.createObjectNode();
+        return RawWireClient.JSON.createObjectNode();
     }
 
     private ObjectNode env(int serverPort, Path dataPath) {

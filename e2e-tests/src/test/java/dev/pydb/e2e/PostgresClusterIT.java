@@ -1,6 +1,6 @@
 package dev.pydb.e2e;
 
-import static dev.pydb.e2e.PydbClient.request;
+import static dev.pydb.e2e.RawWireClient.request;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -70,7 +70,7 @@ class PostgresClusterIT {
             envFiles[n] = EnvFile.write(env, work.resolve("env" + n + ".json"));
             startNode(n);
         }
-        try (PydbClient client = connect(0)) {
+        try (RawWireClient client = connect(0)) {
             token = client.login(EnvFile.USER, EnvFile.PASSWORD).get("token").textValue();
             client.ok(request("CREATE_DB").put("db", "cluster"));
         }
@@ -95,7 +95,7 @@ class PostgresClusterIT {
     @Order(1)
     void aTokenFromOneNodeWorksOnEveryNodeAndStatsNameTheNode() throws IOException {
         for (int n = 0; n < NODES; n++) {
-            try (PydbClient client = connect(n)) {
+            try (RawWireClient client = connect(n)) {
                 JsonNode stats = client.ok(withToken(request("STATS"), token));
                 assertThat(stats.get("node").textValue()).isEqualTo("127.0.0.1:" + ports[n]);
                 assertThat(stats.get("storage").get("provider").textValue()).isEqualTo("postgres");
@@ -107,16 +107,16 @@ class PostgresClusterIT {
     @Order(2)
     void logoutOnOneNodeEndsTheTokenOnEveryOtherAtOnce() throws IOException {
         String other;
-        try (PydbClient client = connect(0)) {
+        try (RawWireClient client = connect(0)) {
             other = client.login(EnvFile.USER, EnvFile.PASSWORD).get("token").textValue();
         }
-        try (PydbClient b = connect(1); PydbClient c = connect(2)) {
+        try (RawWireClient b = connect(1); RawWireClient c = connect(2)) {
             assertThat(c.call(withToken(request("LIST_DBS"), other)).get("ok").booleanValue()).isTrue();
             b.ok(withToken(request("LOGOUT"), other));
             assertThat(c.call(withToken(request("LIST_DBS"), other)).get("error").get("code").textValue())
                     .isEqualTo("UNAUTHENTICATED");
         }
-        try (PydbClient a = connect(0)) {
+        try (RawWireClient a = connect(0)) {
             assertThat(a.call(withToken(request("LIST_DBS"), other)).get("error").get("code").textValue())
                     .isEqualTo("UNAUTHENTICATED");
             assertThat(a.call(withToken(request("LIST_DBS"), token)).get("ok").booleanValue()).as("the other token lives")
@@ -127,9 +127,9 @@ class PostgresClusterIT {
     @Test
     @Order(3)
     void eightClientsOnThreeNodesDoFortyCompareAndSetIncrementsEachExactly320() throws Exception {
-        try (PydbClient client = connect(0)) {
+        try (RawWireClient client = connect(0)) {
             client.ok(withToken(request("PUT").put("db", "cluster").put("key", "counter"), token)
-                    .set("doc", PydbClient.JSON.readTree("{\"n\": 0}")));
+                    .set("doc", RawWireClient.JSON.readTree("{\"n\": 0}")));
         }
         ExecutorService pool = Executors.newFixedThreadPool(CLIENTS);
         try {
@@ -144,7 +144,7 @@ class PostgresClusterIT {
         } finally {
             pool.shutdownNow();
         }
-        try (PydbClient client = connect(2)) {
+        try (RawWireClient client = connect(2)) {
             JsonNode counter = client.ok(withToken(request("GET").put("db", "cluster").put("key", "counter"), token));
             assertThat(counter.get("doc").get("n").intValue()).isEqualTo(CLIENTS * 40);
             assertThat(counter.get("rev").intValue()).isEqualTo(CLIENTS * 40 + 1);
@@ -188,7 +188,7 @@ class PostgresClusterIT {
                 TimeUnit.NANOSECONDS.toMillis(promoted - failoverStart), CLIENTS, outage, load.acknowledged.size(),
                 load.unavailable.get(), load.outcomeUnknown.get(), load.connectionErrors.get());
         for (int n = 0; n < NODES; n++) {
-            try (PydbClient client = connect(n)) {
+            try (RawWireClient client = connect(n)) {
                 assertThat(client.call(withToken(request("LIST_DBS"), token)).get("ok").booleanValue())
                         .as("node %d serves again, with a token from before the failover", n).isTrue();
             }
@@ -196,14 +196,14 @@ class PostgresClusterIT {
     }
 
     private int incrementForty(int node) throws IOException {
-        try (PydbClient client = connect(node)) {
+        try (RawWireClient client = connect(node)) {
             int done = 0;
             while (done < 40) {
                 JsonNode current = client.ok(withToken(request("GET").put("db", "cluster").put("key", "counter"), token));
                 int n = current.get("doc").get("n").intValue();
                 ObjectNode reply = client.call(withToken(request("PUT").put("db", "cluster").put("key", "counter")
                         .put("rev", current.get("rev").longValue()), token)
-                        .set("doc", PydbClient.JSON.createObjectNode().put("n", n + 1)));
+                        .set("doc", RawWireClient.JSON.createObjectNode().put("n", n + 1)));
                 if (reply.get("ok").booleanValue()) {
                     done++;
                 } else {
@@ -215,7 +215,7 @@ class PostgresClusterIT {
     }
 
     private void assertAllPresent(Map<String, Integer> acknowledged) throws IOException {
-        try (PydbClient client = connect(0)) {
+        try (RawWireClient client = connect(0)) {
             for (Map.Entry<String, Integer> write : acknowledged.entrySet()) {
                 ObjectNode reply = client.call(withToken(request("GET").put("db", "cluster").put("key", write.getKey()), token));
                 assertThat(reply.get("ok").booleanValue()).as("acknowledged write %s: %s", write.getKey(), reply).isTrue();
@@ -229,8 +229,8 @@ class PostgresClusterIT {
                 List.of("-e", envFiles[n].toString())).awaitPing(ports[n]);
     }
 
-    private PydbClient connect(int node) throws IOException {
-        return PydbClient.connect("127.0.0.1", ports[node]);
+    private RawWireClient connect(int node) throws IOException {
+        return RawWireClient.connect("127.0.0.1", ports[node]);
     }
 
     private static ObjectNode withToken(ObjectNode request, String token) {
@@ -292,11 +292,11 @@ class PostgresClusterIT {
             int node = client % NODES;
             int i = 0;
             while (!stopped.get()) {
-                try (PydbClient connection = connect(node)) {
+                try (RawWireClient connection = connect(node)) {
                     while (!stopped.get()) {
                         String key = prefix + "-" + client + "-" + i;
                         ObjectNode reply = connection.call(withToken(request("PUT").put("db", "cluster").put("key", key),
-                                token).set("doc", PydbClient.JSON.createObjectNode().put("i", i)));
+                                token).set("doc", RawWireClient.JSON.createObjectNode().put("i", i)));
                         if (reply.get("ok").booleanValue()) {
                             acknowledged.put(key, i);
                             acknowledgedAt.add(System.nanoTime());
