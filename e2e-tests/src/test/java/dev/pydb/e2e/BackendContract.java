@@ -616,7 +616,7 @@ abstract class BackendContract {
                     writers.add(Thread.ofPlatform().start(() -> writeUntilKilled(otherPort, thisRound, writer, acknowledged,
                             writes)));
                 }
-                org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> writes.get() >= 200);
+                org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(120)).until(() -> writes.get() >= 200);
                 server.kill();
                 for (Thread writer : writers) {
                     writer.join(30_000);
