@@ -14,21 +14,31 @@ import org.slf4j.LoggerFactory;
 public final class Checkpointer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Checkpointer.class);
 
-    private final Runnable checkpoint;
-    private final Thread thread;
+    private final String threadName;
+    private Thread thread;
     private boolean requested;
     private boolean stopping;
 
-    /** A checkpointer running {@code checkpoint} on a daemon thread named {@code threadName}; {@link #start} it. */
-    public Checkpointer(String threadName, Runnable checkpoint) {
-        requireNonNull(threadName, "threadName is null");
-        this.checkpoint = requireNonNull(checkpoint, "checkpoint is null");
-        this.thread = Thread.ofPlatform().name(threadName).daemon(true).unstarted(this::run);
-        this.thread.setContextClassLoader(checkpoint.getClass().getClassLoader());
+    /**
+     * A checkpointer whose daemon thread will be named {@code threadName}. It takes requests at
+     * once (so the log can be given {@link #request} before the checkpoint task exists) and runs
+     * them once {@link #start}ed.
+     */
+    public Checkpointer(String threadName) {
+        this.threadName = requireNonNull(threadName, "threadName is null");
     }
 
-    public void start() {
-        thread.start();
+    /** Starts the thread that runs {@code checkpoint} for each (folded) request. Once. */
+    public synchronized void start(Runnable checkpoint) {
+        requireNonNull(checkpoint, "checkpoint is null");
+        if (thread != null) {
+            throw new IllegalStateException(threadName + " is started already");
+        }
+        thread = Thread.ofPlatform().name(threadName).daemon(true).unstarted(() -> run(checkpoint));
+        thread.setContextClassLoader(checkpoint.getClass().getClassLoader());
+        if (!stopping) {
+            thread.start();
+        }
     }
 
     /** Asks for a checkpoint soon; cheap, never blocks on a running checkpoint. */
@@ -40,14 +50,16 @@ public final class Checkpointer implements AutoCloseable {
     /** Waits for a running checkpoint, then stops the thread (a pending request is dropped). Idempotent. */
     @Override
     public void close() {
+        Thread running;
         synchronized (this) {
             stopping = true;
             notifyAll();
+            running = thread;
         }
         boolean interrupted = false;
-        while (thread.isAlive()) {
+        while (running != null && running.isAlive()) {
             try {
-                thread.join();
+                running.join();
             } catch (InterruptedException e) {
                 interrupted = true;
             }
@@ -57,7 +69,7 @@ public final class Checkpointer implements AutoCloseable {
         }
     }
 
-    private void run() {
+    private void run(Runnable checkpoint) {
         while (awaitRequest()) {
             try {
                 checkpoint.run();

@@ -38,7 +38,10 @@ import org.slf4j.LoggerFactory;
  * <ol>
  *   <li><b>prepare</b>, under the sequencer lock, in arrival order: the backend checks the request
  *       against its state including earlier requests that are not durable yet, records its
- *       changes as pending and returns the record ({@link Preparer});</li>
+ *       changes as pending and returns the record ({@link Preparer}). A request the backend
+ *       refuses goes through the queue without a record, so its error reaches the caller only
+ *       once what it was checked against is published: a client that re-reads after a
+ *       {@code CONFLICT} sees the revision that caused it;</li>
  *   <li><b>append and sync</b>: the first waiting caller leads (no thread hand-off): it takes
  *       every queued record (up to {@code maxGroupBytes}), writes them with one sequential write
  *       at the end of the current segment and calls {@code FileChannel.force(false)} once; the
@@ -161,7 +164,7 @@ public final class WriteAheadLog implements AutoCloseable {
     public <T> T commit(Preparer<T> preparer) {
         requireNonNull(preparer, "preparer is null");
         requireNotInsideTheSequencer();
-        Entry<T> entry;
+        Entry<T> entry = null;
         sequencer.lock();
         try {
             while (quiesceWaiters > 0 && !closed) {
@@ -169,18 +172,24 @@ public final class WriteAheadLog implements AutoCloseable {
             }
             checkWritable();
             long sequence = nextSequence;
-            Prepared<T> prepared = requireNonNull(preparer.prepare(sequence), "the preparer returned null");
+            Prepared<T> prepared;
             try {
-                entry = new Entry<>(sequence, prepared);
-            } catch (RuntimeException | Error e) {
-                prepared.abort();
-                throw e;
+                prepared = requireNonNull(preparer.prepare(sequence), "the preparer returned null");
+            } catch (RuntimeException refused) {
+                // answered in order, once what it was checked against is published (a re-read then sees it)
+                prepared = null;
+                entry = new Entry<>(refused);
+                enqueue(entry);
             }
-            nextSequence = sequence + 1;
-            queue.addLast(entry);
-            if (!leading) {
-                leading = true;
-                entry.state = LEADING;
+            if (prepared != null) {
+                try {
+                    entry = new Entry<>(sequence, prepared);
+                } catch (RuntimeException | Error e) {
+                    prepared.abort();
+                    throw e;
+                }
+                nextSequence = sequence + 1;
+                enqueue(entry);
             }
         } finally {
             sequencer.unlock();
@@ -192,6 +201,15 @@ public final class WriteAheadLog implements AutoCloseable {
             lead();
         }
         return entry.outcome();
+    }
+
+    /** Queues a prepared (or refused) request; the first one while nobody leads becomes the leader. Under the sequencer. */
+    private void enqueue(Entry<?> entry) {
+        queue.addLast(entry);
+        if (!leading) {
+            leading = true;
+            entry.state = LEADING;
+        }
     }
 
     /**
@@ -351,13 +369,14 @@ public final class WriteAheadLog implements AutoCloseable {
 
     private void lead() {
         List<Entry<?>> group = takeGroup();
-        Failure failed = appendAndSync(group);
+        List<Entry<?>> records = group.stream().filter(Entry::isRecord).toList();
+        Failure failed = records.isEmpty() ? null : appendAndSync(records);
         List<Entry<?>> finished;
         if (failed == null) {
-            publish(group);
+            publish(group, records);
             finished = group;
         } else {
-            finished = abortEverythingPending(group, failed);
+            finished = abortEverythingPending(group, records.get(0).sequence, failed);
         }
         handOff();
         Thread self = Thread.currentThread();
@@ -540,16 +559,20 @@ public final class WriteAheadLog implements AutoCloseable {
                 + "); writes are refused: restart the server to recover from the log");
     }
 
-    private void publish(List<Entry<?>> group) {
+    /** Publishes the group's records in order (refused requests in it just keep their error). */
+    private void publish(List<Entry<?>> group, List<Entry<?>> records) {
+        if (records.isEmpty()) {
+            return;
+        }
         long bytes = 0;
-        for (Entry<?> entry : group) {
+        for (Entry<?> entry : records) {
             entry.publish();
             bytes += entry.frameBytes();
         }
-        Entry<?> last = group.get(group.size() - 1);
+        Entry<?> last = records.get(records.size() - 1);
         WalPosition position = new WalPosition(last.sequence, published.bytes() + bytes);
         published = position;
-        config.metrics().commitCompleted(group.size(), bytes, System.nanoTime() - group.get(0).arrivalNanos);
+        config.metrics().commitCompleted(records.size(), bytes, System.nanoTime() - records.get(0).arrivalNanos);
         if (position.bytes() - checkpointed.bytes() >= config.checkpointAfterBytes()) {
             try {
                 config.checkpointDue().run();
@@ -560,7 +583,7 @@ public final class WriteAheadLog implements AutoCloseable {
     }
 
     /** Aborts the failed group and everything prepared after it; returns them all, failed. */
-    private List<Entry<?>> abortEverythingPending(List<Entry<?>> group, Failure failed) {
+    private List<Entry<?>> abortEverythingPending(List<Entry<?>> group, long firstSequence, Failure failed) {
         sequencer.lock();
         try {
             List<Entry<?>> all = new ArrayList<>(group);
@@ -569,7 +592,7 @@ public final class WriteAheadLog implements AutoCloseable {
             for (int i = all.size() - 1; i >= 0; i--) {
                 all.get(i).abort(failed);
             }
-            nextSequence = group.get(0).sequence;
+            nextSequence = firstSequence;
             return all;
         } finally {
             sequencer.unlock();
@@ -621,6 +644,15 @@ public final class WriteAheadLog implements AutoCloseable {
         private T result;
         private RuntimeException error;
 
+        /** A request its preparer refused: it carries its error through the queue, with no record. */
+        Entry(RuntimeException refused) {
+            this.sequence = -1;
+            this.prepared = null;
+            this.payload = null;
+            this.payloadLength = 0;
+            this.error = refused;
+        }
+
         Entry(long sequence, Prepared<T> prepared) {
             this.sequence = sequence;
             this.prepared = prepared;
@@ -633,8 +665,12 @@ public final class WriteAheadLog implements AutoCloseable {
             crc.update(payload.duplicate());
         }
 
+        boolean isRecord() {
+            return prepared != null;
+        }
+
         long frameBytes() {
-            return SegmentFormat.RECORD_HEADER_BYTES + (long) payloadLength;
+            return prepared == null ? 0 : SegmentFormat.RECORD_HEADER_BYTES + (long) payloadLength;
         }
 
         void publish() {
@@ -648,7 +684,9 @@ public final class WriteAheadLog implements AutoCloseable {
 
         void abort(Failure failed) {
             try {
-                prepared.abort();
+                if (prepared != null) {
+                    prepared.abort();
+                }
             } catch (Throwable e) {
                 LOG.error("{}: aborting record {} failed", who, sequence, e);
                 poison("aborting record " + sequence + " failed: " + e, null);

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -74,24 +75,38 @@ final class GroupCommitTest {
 
     @Test
     void checksSeeRequestsThatAreNotDurableYetAndReadersDoNot() throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(2);
+        ExecutorService pool = Executors.newFixedThreadPool(3);
         try (WriteAheadLog log = open()) {
             channels.holdForces();
             Future<Long> first = pool.submit(() -> log.commit(backend.set(0, 1)));
             assertThat(channels.awaitForceEntered()).isTrue();
             Future<Long> second = pool.submit(() -> log.commit(backend.set(1, 2))); // checked against the pending 1
             await().atMost(Duration.ofSeconds(30)).until(() -> log.queuedRequests() == 1);
-            PydbException stale = catchThrowableOfType(PydbException.class, () -> log.commit(backend.set(0, 5)));
-            assertThat(stale).as("a check against the published value would pass").isNotNull();
-            assertThat(stale.code()).isEqualTo(ErrorCode.BAD_REQUEST);
+            Future<Long> stale = pool.submit(() -> log.commit(backend.set(0, 5))); // would pass against the published 0
+            await().atMost(Duration.ofSeconds(30)).until(() -> log.queuedRequests() == 2);
             assertThat(backend.value()).as("readers see only durable values").isZero();
+            assertThat(stale).as("a refusal is answered in order, after what it was checked against").isNotDone();
             channels.openForces();
             assertThat(first.get(30, TimeUnit.SECONDS)).isEqualTo(1);
             assertThat(second.get(30, TimeUnit.SECONDS)).as("the refused request used no sequence number").isEqualTo(2);
-            assertThat(backend.value()).isEqualTo(2);
+            Throwable refused = catchThrowableOfType(ExecutionException.class, () -> stale.get(30, TimeUnit.SECONDS)).getCause();
+            assertThat(refused).isInstanceOf(PydbException.class);
+            assertThat(((PydbException) refused).code()).isEqualTo(ErrorCode.BAD_REQUEST);
+            assertThat(backend.value()).as("what the refused request was checked against is visible").isEqualTo(2);
         } finally {
             channels.openForces();
             pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void aRefusalWithNothingInFlightIsAnsweredAtOnce() {
+        try (WriteAheadLog log = open()) {
+            log.commit(backend.set(0, 1));
+            PydbException e = catchThrowableOfType(PydbException.class, () -> log.commit(backend.set(0, 2)));
+            assertThat(e.code()).isEqualTo(ErrorCode.BAD_REQUEST);
+            assertThat(log.syncCount()).as("a refusal writes nothing").isEqualTo(1);
+            assertThat(log.commit(backend.set(1, 2))).isEqualTo(2);
         }
     }
 
