@@ -147,8 +147,11 @@ public final class WriteAheadLog implements AutoCloseable {
             }
             LOG.info("{}: write-ahead log {}: {} record(s) replayed after checkpoint {}; next record {}", who, directory,
                     outcome.replayed(), afterSequence, next);
-            return new WriteAheadLog(config, who, segments, active, next, new WalPosition(next - 1, outcome.replayedBytes()),
-                    new WalPosition(afterSequence, 0));
+            WriteAheadLog log = new WriteAheadLog(config, who, segments, active, next,
+                    new WalPosition(next - 1, outcome.replayedBytes()), new WalPosition(afterSequence, 0));
+            // a segment holding only checkpointed records is left behind at the next group, so a checkpoint can delete it
+            log.rollRequested = active.hasRecords() && outcome.lastRecord() <= afterSequence;
+            return log;
         } catch (IOException e) {
             throw new PydbException(ErrorCode.UNAVAILABLE, who + ": cannot open the write-ahead log in " + directory + ": "
                     + DiskFailures.describe(e) + (DiskFailures.isNoSpace(e) ? " (disk full)" : ""), e);

@@ -31,7 +31,7 @@ final class DiskFailureTest {
     @TempDir
     Path tempDir;
 
-    private final FaultyChannels channels = new FaultyChannels();
+    private final FaultInjectingChannels channels = new FaultInjectingChannels();
     private final RecordingBackend backend = new RecordingBackend();
 
     private Path wal() {

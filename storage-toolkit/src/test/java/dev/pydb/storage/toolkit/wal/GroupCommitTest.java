@@ -27,7 +27,7 @@ final class GroupCommitTest {
     @TempDir
     Path tempDir;
 
-    private final FaultyChannels channels = new FaultyChannels();
+    private final FaultInjectingChannels channels = new FaultInjectingChannels();
     private final RecordingBackend backend = new RecordingBackend();
 
     private WriteAheadLog open() {

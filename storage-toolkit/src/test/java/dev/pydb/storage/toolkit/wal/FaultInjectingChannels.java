@@ -21,28 +21,28 @@ import java.util.concurrent.atomic.AtomicLong;
  * A {@link ChannelOpener} whose channels fail on command: writes past a byte budget fail with
  * ENOSPC (after writing what fits, as a real full disk does), a force fails with EIO, a force
  * blocks until released, a new file cannot be created. Counts forces and remembers the highest
- * offset a completed force covered.
+ * offset a completed force covered. Shared with the backends' tests through the toolkit's test-jar.
  */
-final class FaultyChannels implements ChannelOpener {
+public final class FaultInjectingChannels implements ChannelOpener {
     /** Bytes that writes may still add to the files; negative: unlimited. */
-    final AtomicLong spaceLeft = new AtomicLong(-1);
+    public final AtomicLong spaceLeft = new AtomicLong(-1);
     /** How many of the next forces fail. */
-    final AtomicInteger failingForces = new AtomicInteger();
+    public final AtomicInteger failingForces = new AtomicInteger();
     /** How many of the next file creations fail with ENOSPC. */
-    final AtomicInteger failingCreations = new AtomicInteger();
-    final AtomicInteger forces = new AtomicInteger();
+    public final AtomicInteger failingCreations = new AtomicInteger();
+    public final AtomicInteger forces = new AtomicInteger();
     /** The end of the written data as of the last completed force, per channel (last one wins). */
-    final AtomicLong forcedEnd = new AtomicLong();
+    public final AtomicLong forcedEnd = new AtomicLong();
     private volatile CountDownLatch forceGate;
     private volatile CountDownLatch forceEntered = new CountDownLatch(0);
 
     /** The next forces block until {@link #openForces()}; {@link #awaitForceEntered} waits for one to be blocked. */
-    void holdForces() {
+    public void holdForces() {
         forceEntered = new CountDownLatch(1);
         forceGate = new CountDownLatch(1);
     }
 
-    void openForces() {
+    public void openForces() {
         CountDownLatch gate = forceGate;
         forceGate = null;
         if (gate != null) {
@@ -50,11 +50,11 @@ final class FaultyChannels implements ChannelOpener {
         }
     }
 
-    boolean awaitForceEntered() throws InterruptedException {
+    public boolean awaitForceEntered() throws InterruptedException {
         return forceEntered.await(30, TimeUnit.SECONDS);
     }
 
-    static IOException noSpace(Path file) {
+    public static IOException noSpace(Path file) {
         return new FileSystemException(file.toString(), null, "No space left on device");
     }
 
