@@ -13,6 +13,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The payload of the json backend's write-ahead log records: one committed batch of one database,
@@ -116,41 +117,22 @@ final class BatchCodec {
         return changes;
     }
 
+    private static final Set<String> CHANGE_FIELDS = Set.of("op", "key", "rev", "doc");
+
     private static void readChange(JsonParser parser, Map<String, Document> changes) throws IOException, CorruptRecordException {
-        expect(parser.currentToken(), JsonToken.START_OBJECT, "change");
-        String op = null;
-        String key = null;
-        long rev = -1;
-        byte[] doc = null;
-        while (parser.nextToken() == JsonToken.FIELD_NAME) {
-            String field = parser.currentName();
-            JsonToken value = parser.nextToken();
-            switch (field) {
-                case "op" -> {
-                    expect(value, JsonToken.VALUE_STRING, "op");
-                    op = parser.getText();
-                }
-                case "key" -> {
-                    expect(value, JsonToken.VALUE_STRING, "key");
-                    key = parser.getText();
-                }
-                case "rev" -> {
-                    expect(value, JsonToken.VALUE_NUMBER_INT, "rev");
-                    rev = parser.getLongValue();
-                }
-                case "doc" -> {
-                    expect(value, JsonToken.START_OBJECT, "doc");
-                    doc = Json.copyObject(parser);
-                }
-                default -> throw new CorruptRecordException("unknown field '" + field + "' in a change");
-            }
+        Json.Entry change;
+        try {
+            change = Json.readEntry(parser, CHANGE_FIELDS);
+        } catch (Json.InvalidEntryException e) {
+            throw new CorruptRecordException("a change: " + e.getMessage());
         }
+        String key = change.key();
         if (key == null || key.isEmpty()) {
             throw new CorruptRecordException("a change needs a key");
         }
-        if ("put".equals(op) && rev >= 1 && doc != null) {
-            changes.put(key, new Document(key, rev, doc));
-        } else if ("delete".equals(op) && rev == -1 && doc == null) {
+        if ("put".equals(change.op()) && change.rev() >= 1 && change.doc() != null) {
+            changes.put(key, new Document(key, change.rev(), change.doc()));
+        } else if ("delete".equals(change.op()) && change.rev() == -1 && change.doc() == null) {
             changes.put(key, null);
         } else {
             throw new CorruptRecordException("invalid change of key '" + key + "'");

@@ -35,7 +35,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -66,6 +68,7 @@ final class JsonStorage implements Storage {
     private final ReentrantLock filesLock = new ReentrantLock();
     /** The sequence number {@code checkpoint.json} holds. Guarded by {@link #filesLock}. */
     private long checkpointSequence;
+    private final AtomicBoolean closing = new AtomicBoolean();
     private volatile boolean closed;
 
     private JsonStorage(Path root, Map<String, Database> databases, WriteAheadLog wal, Checkpointer checkpointer,
@@ -243,16 +246,10 @@ final class JsonStorage implements Storage {
         requireNonNull(db, "db is null");
         requireNonNull(ops, "ops is null");
         ensureOpen();
-        List<WriteOp> normalized = new ArrayList<>(ops.size());
-        for (int i = 0; i < ops.size(); i++) {
-            try {
-                WriteOp op = ops.get(i);
-                requireEncodableKey(op.key());
-                normalized.add(normalized(op));
-            } catch (PydbException e) {
-                throw e.withDetail("index", i);
-            }
-        }
+        List<WriteOp> normalized = eachChecked(ops, op -> {
+            requireEncodableKey(op.key());
+            return normalized(op);
+        });
         if (normalized.isEmpty()) {
             database(db);
             return List.of();
@@ -286,16 +283,10 @@ final class JsonStorage implements Storage {
         requireNonNull(db, "db is null");
         requireNonNull(documents, "documents is null");
         ensureOpen();
-        List<Document> normalized = new ArrayList<>(documents.size());
-        for (int i = 0; i < documents.size(); i++) {
-            try {
-                Document document = documents.get(i);
-                requireEncodableKey(document.key());
-                normalized.add(new Document(document.key(), document.rev(), Json.normalize(document.body())));
-            } catch (PydbException e) {
-                throw e.withDetail("index", i);
-            }
-        }
+        List<Document> normalized = eachChecked(documents, document -> {
+            requireEncodableKey(document.key());
+            return new Document(document.key(), document.rev(), Json.normalize(document.body()));
+        });
         if (normalized.isEmpty()) {
             database(db);
             return;
@@ -309,7 +300,7 @@ final class JsonStorage implements Storage {
 
     @Override
     public void close() {
-        if (closed) {
+        if (!closing.compareAndSet(false, true)) {
             return;
         }
         closed = true;
@@ -369,6 +360,19 @@ final class JsonStorage implements Storage {
         } finally {
             filesLock.unlock();
         }
+    }
+
+    /** {@code check} applied to each item in turn; a failure carries the item's position as the detail {@code index}. */
+    private static <T> List<T> eachChecked(List<T> items, UnaryOperator<T> check) {
+        List<T> checked = new ArrayList<>(items.size());
+        for (int i = 0; i < items.size(); i++) {
+            try {
+                checked.add(check.apply(items.get(i)));
+            } catch (PydbException e) {
+                throw e.withDetail("index", i);
+            }
+        }
+        return checked;
     }
 
     /** Keys are stored as UTF-8, which cannot hold a lone surrogate. */

@@ -17,6 +17,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -109,6 +110,8 @@ final class SnapshotFile {
         }
     }
 
+    private static final Set<String> DOCUMENT_FIELDS = Set.of("key", "rev", "crc", "doc");
+
     private static final class Reader {
         private final Path file;
         private final JsonParser parser;
@@ -163,37 +166,19 @@ final class SnapshotFile {
         }
 
         private void readDocument(boolean checksummed) throws IOException, CorruptSnapshotException {
-            expect(parser.currentToken(), JsonToken.START_OBJECT, "a document entry");
             long offset = parser.currentTokenLocation().getByteOffset();
-            String key = null;
-            long rev = -1;
-            String crc = null;
-            byte[] body = null;
-            while (parser.nextToken() == JsonToken.FIELD_NAME) {
-                String field = parser.currentName();
-                JsonToken value = parser.nextToken();
-                switch (field) {
-                    case "key" -> {
-                        expect(value, JsonToken.VALUE_STRING, "key");
-                        key = parser.getText();
-                    }
-                    case "rev" -> {
-                        expect(value, JsonToken.VALUE_NUMBER_INT, "rev");
-                        rev = parser.getLongValue();
-                    }
-                    case "crc" -> {
-                        expect(value, JsonToken.VALUE_STRING, "crc");
-                        crc = parser.getText();
-                    }
-                    case "doc" -> {
-                        expect(value, JsonToken.START_OBJECT, "doc");
-                        body = Json.copyObject(parser);
-                    }
-                    default -> throw new CorruptSnapshotException("unknown field '" + field + "' in the document entry at offset " + offset);
-                }
+            Json.Entry entry;
+            try {
+                entry = Json.readEntry(parser, DOCUMENT_FIELDS);
+            } catch (Json.InvalidEntryException e) {
+                throw new CorruptSnapshotException("the document entry at offset " + offset + ": " + e.getMessage(), offset);
             }
+            String key = entry.key();
+            long rev = entry.rev();
+            String crc = entry.crc();
+            byte[] body = entry.doc();
             if (key == null || key.isEmpty() || body == null) {
-                throw new CorruptSnapshotException("the document entry at offset " + offset + " needs a key and a doc");
+                throw new CorruptSnapshotException("the document entry at offset " + offset + " needs a key and a doc", offset);
             }
             String problem = null;
             if (rev < 1) {

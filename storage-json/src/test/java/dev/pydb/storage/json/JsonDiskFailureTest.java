@@ -9,17 +9,10 @@ import dev.pydb.api.PydbException;
 import dev.pydb.api.storage.Storage;
 import dev.pydb.api.storage.StorageOptions;
 import dev.pydb.storage.tck.SmallTmpfs;
-import dev.pydb.storage.toolkit.wal.ChannelOpener;
 import dev.pydb.storage.toolkit.wal.FaultInjectingChannels;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -28,7 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A full disk fails writes with LIMIT_EXCEEDED and they resume by themselves once there is room;
  * a failed fsync refuses every later write with UNAVAILABLE until a restart; reads go on; nothing
- * acknowledged is lost and nothing failed appears.
+ * acknowledged is lost and nothing failed appears. (Filling a real tmpfs with concurrent writers is the
+ * kit's {@code DataSafety} test, which runs for json.)
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 final class JsonDiskFailureTest {
@@ -104,60 +98,6 @@ final class JsonDiskFailureTest {
             }
             try (Storage storage = JsonTesting.open(root)) {
                 assertThat(storage.listDatabases()).containsExactly(DB);
-            }
-        }
-    }
-
-    @Test
-    void fillingARealDiskLosesNoAcknowledgedWriteAndWritesResume() throws Exception {
-        try (SmallTmpfs tmpfs = SmallTmpfs.mountOrSkip(tempDir.resolve("tmpfs"), 1 << 20)) {
-            Path root = tmpfs.path().resolve("data");
-            Set<String> acknowledged = ConcurrentHashMap.newKeySet();
-            Set<String> failed = ConcurrentHashMap.newKeySet();
-            String padding = "x".repeat(2000);
-            ExecutorService pool = Executors.newFixedThreadPool(4);
-            try (Storage storage = JsonTesting.open(root, JsonStorageOptions.from(JsonTesting.options(64 << 10)), ChannelOpener.DEFAULT)) {
-                storage.createDatabase(DB);
-                Files.write(tmpfs.path().resolve("filler"), new byte[128 << 10]);
-                List<Future<?>> writers = new ArrayList<>();
-                for (int t = 0; t < 4; t++) {
-                    int thread = t;
-                    writers.add(pool.submit(() -> {
-                        int failures = 0;
-                        for (int i = 0; failures < 3; i++) {
-                            String key = "t" + thread + "-" + i;
-                            try {
-                                storage.put(DB, key, body("{\"pad\":\"" + padding + "\"}"), 0);
-                                acknowledged.add(key);
-                            } catch (PydbException e) {
-                                assertThat(e.code()).as("%s", e).isEqualTo(ErrorCode.LIMIT_EXCEEDED);
-                                failed.add(key);
-                                failures++;
-                            }
-                        }
-                        return null;
-                    }));
-                }
-                for (Future<?> writer : writers) {
-                    writer.get(120, TimeUnit.SECONDS);
-                }
-                assertThat(acknowledged).hasSizeGreaterThan(50);
-                for (String key : acknowledged) {
-                    assertThat(storage.get(DB, key)).as("reads go on: %s", key).isPresent();
-                }
-                Files.delete(tmpfs.path().resolve("filler"));
-                assertThat(storage.put(DB, "after-freeing", body("{}"), 0)).as("writes resume without a restart").isEqualTo(1);
-            } finally {
-                pool.shutdownNow();
-            }
-            try (Storage storage = JsonTesting.open(root)) {
-                assertThat(storage.count(DB)).isEqualTo(acknowledged.size() + 1);
-                for (String key : acknowledged) {
-                    assertThat(storage.get(DB, key)).as(key).isPresent();
-                }
-                for (String key : failed) {
-                    assertThat(storage.get(DB, key)).as("a failed write never appears: %s", key).isEmpty();
-                }
             }
         }
     }

@@ -22,19 +22,13 @@ public final class DiskFailures {
     /** Whether {@code e} (or a cause of it) says the disk or the user's quota is full. */
     public static boolean isNoSpace(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            String text = t instanceof FileSystemException fse ? fse.getReason() : t.getMessage();
-            if (text == null && t instanceof FileSystemException) {
-                text = t.getMessage();
-            }
+            String text = t instanceof FileSystemException fse && fse.getReason() != null ? fse.getReason() : t.getMessage();
             if (text != null) {
                 String lower = text.toLowerCase(Locale.ROOT);
                 if (lower.contains("no space left on device") || lower.contains("disk quota exceeded")
                         || lower.contains("enospc") || lower.contains("edquot")) {
                     return true;
                 }
-            }
-            if (t.getCause() == t) {
-                break;
             }
         }
         return false;

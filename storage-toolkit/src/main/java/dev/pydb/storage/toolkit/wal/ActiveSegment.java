@@ -106,18 +106,13 @@ final class ActiveSegment implements Closeable {
     /** Writes all of {@code buffer} at {@code position} (not yet durable). */
     void write(ByteBuffer buffer, long position) throws IOException {
         int start = buffer.position();
-        for (int attempt = 0; ; attempt++) {
-            try {
-                long at = position + (buffer.position() - start);
-                while (buffer.hasRemaining()) {
-                    at += channel.write(buffer, at);
-                }
-                return;
-            } catch (ClosedByInterruptException e) {
-                reopenAfterInterrupt(e, attempt);
-                buffer.position(start);
+        reopeningOnInterrupt(channel -> {
+            buffer.position(start);
+            long at = position;
+            while (buffer.hasRemaining()) {
+                at += channel.write(buffer, at);
             }
-        }
+        });
     }
 
     /** The group written up to {@code newEnd} is complete: the next one goes after it. */
@@ -127,29 +122,43 @@ final class ActiveSegment implements Closeable {
 
     /** {@code fdatasync}: makes everything written durable; {@link SyncFailedException} if it fails. */
     void force() throws IOException {
-        for (int attempt = 0; ; attempt++) {
+        reopeningOnInterrupt(channel -> {
             try {
                 channel.force(false);
-                return;
             } catch (ClosedByInterruptException e) {
-                reopenAfterInterrupt(e, attempt);
+                throw e;
             } catch (IOException e) {
                 throw new SyncFailedException(file, e);
             }
-        }
+        });
     }
 
     /** Cuts the file back to {@link #end()} (dropping a failed group's bytes) and syncs that. */
     void cutBack() throws IOException {
+        reopeningOnInterrupt(channel -> channel.truncate(end));
+        force();
+    }
+
+    /** One step on the channel; on an interrupt (which closes the channel) the channel is reopened and the step done again. */
+    @FunctionalInterface
+    private interface Step {
+        void run(FileChannel channel) throws IOException;
+    }
+
+    private void reopeningOnInterrupt(Step step) throws IOException {
         for (int attempt = 0; ; attempt++) {
             try {
-                channel.truncate(end);
-                break;
+                step.run(channel);
+                return;
             } catch (ClosedByInterruptException e) {
-                reopenAfterInterrupt(e, attempt);
+                Thread.interrupted();
+                interrupted = true;
+                if (attempt >= MAX_INTERRUPTED_ATTEMPTS) {
+                    throw e;
+                }
+                channel = opener.open(file, WRITE);
             }
         }
-        force();
     }
 
     /** Sets the calling thread's interrupt status again if an interrupt was absorbed. */
@@ -158,15 +167,6 @@ final class ActiveSegment implements Closeable {
             interrupted = false;
             Thread.currentThread().interrupt();
         }
-    }
-
-    private void reopenAfterInterrupt(ClosedByInterruptException e, int attempt) throws IOException {
-        Thread.interrupted();
-        interrupted = true;
-        if (attempt >= MAX_INTERRUPTED_ATTEMPTS) {
-            throw e;
-        }
-        channel = opener.open(file, WRITE);
     }
 
     @Override

@@ -155,6 +155,21 @@ final class GroupCommitTest {
     }
 
     @Test
+    void anInterruptedCallerStillCommitsAndKeepsItsInterrupt() {
+        try (WriteAheadLog log = open()) {
+            Thread.currentThread().interrupt(); // a FileChannel closes itself when its thread is interrupted
+            assertThat(log.commit(backend.append("interrupted"))).isEqualTo(1);
+            assertThat(Thread.interrupted()).as("the interrupt is kept for the caller").isTrue();
+            assertThat(log.commit(backend.append("after"))).isEqualTo(2);
+            assertThat(log.failure()).isEmpty();
+        }
+        RecordingBackend replayed = new RecordingBackend();
+        try (WriteAheadLog reopened = WriteAheadLog.open(config(tempDir.resolve("wal")).build(), 0, replayed.replayInto())) {
+            assertThat(replayed.replayed).containsExactly("1:interrupted", "2:after");
+        }
+    }
+
+    @Test
     void aWriteThatStartsInsideAPrepareFailsInsteadOfWaitingForItself() {
         try (WriteAheadLog log = open()) {
             IllegalStateException e = catchThrowableOfType(IllegalStateException.class, () -> log.commit(sequence -> {
