@@ -63,9 +63,14 @@ public final class SmallTmpfs implements AutoCloseable {
 
     /** Unmounts (lazily if busy). */
     @Override
-    public void close() throws IOException, InterruptedException {
-        if (run(List.of("umount", mountPoint.toString())) != null) {
-            run(List.of("umount", "-l", mountPoint.toString()));
+    public void close() throws IOException {
+        try {
+            if (run(List.of("umount", mountPoint.toString())) != null) {
+                run(List.of("umount", "-l", mountPoint.toString()));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while unmounting " + mountPoint, e);
         }
     }
 
