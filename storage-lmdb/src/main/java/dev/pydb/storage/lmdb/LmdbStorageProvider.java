@@ -8,11 +8,15 @@ import dev.pydb.api.storage.Storage;
 import dev.pydb.api.storage.StorageConfig;
 import dev.pydb.api.storage.StorageContext;
 import dev.pydb.api.storage.StorageProvider;
+import dev.pydb.api.storage.StorageVerifier;
+import dev.pydb.storage.toolkit.files.OwnerOnlyFiles;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The {@code lmdb} storage provider: documents in one LMDB environment (lmdbjava) in the
@@ -45,6 +49,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class LmdbStorageProvider implements StorageProvider {
     private static final Set<Path> OPEN_PATHS = ConcurrentHashMap.newKeySet();
+    private static final Logger LOG = LoggerFactory.getLogger(LmdbStorageProvider.class);
 
     @Override
     public String name() {
@@ -66,7 +71,13 @@ public final class LmdbStorageProvider implements StorageProvider {
         // which also holds when this provider lives in a plugin's class loader.
         current.setContextClassLoader(LmdbStorageProvider.class.getClassLoader());
         try {
-            return LmdbStorage.open(path, options, () -> OPEN_PATHS.remove(path));
+            DataFileCheck.Result check = DataFileCheck.check(path);
+            if (!check.ok()) {
+                throw new PydbException(ErrorCode.UNAVAILABLE, "cannot open the lmdb data in " + path + ": "
+                        + check.problem().get() + "; restore the folder from a backup");
+            }
+            LOG.debug("{}: {}", check.file(), check.note());
+            return LmdbStorage.open(path, options, check, () -> OPEN_PATHS.remove(path));
         } catch (RuntimeException | Error e) {
             OPEN_PATHS.remove(path);
             throw e;
@@ -75,9 +86,21 @@ public final class LmdbStorageProvider implements StorageProvider {
         }
     }
 
+    /** Verifies a stopped storage without LMDB and without changing a file ({@link LmdbVerifier}). */
+    @Override
+    public Optional<StorageVerifier> verifier() {
+        return Optional.of(new LmdbVerifier(path -> {
+            try {
+                return OPEN_PATHS.contains(path.toRealPath());
+            } catch (IOException e) {
+                return false;
+            }
+        }));
+    }
+
     private static Path createDirectory(Path path) {
         try {
-            return Files.createDirectories(path).toRealPath();
+            return OwnerOnlyFiles.createFolder(path);
         } catch (IOException e) {
             throw new PydbException(ErrorCode.UNAVAILABLE, "cannot create the lmdb data directory " + path + ": " + e, e);
         }
