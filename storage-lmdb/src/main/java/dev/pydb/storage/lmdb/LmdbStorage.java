@@ -55,6 +55,7 @@ final class LmdbStorage implements Storage {
     private final ReentrantLock closeLock = new ReentrantLock();
     private final Runnable afterClose;
     private final int maxReaders;
+    /** The open snapshots; guarded by itself where a snapshot is taken or closed. */
     private final Set<LmdbSnapshot> snapshots = ConcurrentHashMap.newKeySet();
 
     private LmdbStorage(Path path, Env<ByteBuffer> env, GroupCommitWriter writer, LmdbTables tables, int maxReaders,
@@ -214,17 +215,21 @@ final class LmdbStorage implements Storage {
     @Override
     public Optional<StorageSnapshot> snapshot() {
         return Optional.of(gate.call(() -> {
-            if (!readerSlots.tryAcquire()) {
-                throw new PydbException(ErrorCode.LIMIT_EXCEEDED, "no reader slot is free for a snapshot: all " + maxReaders
-                        + " (storage.options.max_readers) are in use");
-            }
-            try {
-                LmdbSnapshot snapshot = new LmdbSnapshot(this, tables, readContexts.borrow());
-                snapshots.add(snapshot);
-                return snapshot;
-            } catch (RuntimeException e) {
-                readerSlots.release();
-                throw e;
+            synchronized (snapshots) {
+                // snapshots hold their slot until closed: leave at least one for the reads
+                if (snapshots.size() >= maxReaders - 1 || !readerSlots.tryAcquire()) {
+                    throw new PydbException(ErrorCode.LIMIT_EXCEEDED, "no reader slot is free for a snapshot: "
+                            + snapshots.size() + " snapshots are open and storage.options.max_readers is " + maxReaders
+                            + " (one slot stays for reads)");
+                }
+                try {
+                    LmdbSnapshot snapshot = new LmdbSnapshot(this, tables, readContexts.borrow());
+                    snapshots.add(snapshot);
+                    return snapshot;
+                } catch (RuntimeException e) {
+                    readerSlots.release();
+                    throw e;
+                }
             }
         }));
     }
@@ -252,9 +257,11 @@ final class LmdbStorage implements Storage {
 
     /** Takes back the read transaction and the reader slot of a closed snapshot. */
     void snapshotClosed(LmdbSnapshot snapshot, ReadContext context) {
-        if (snapshots.remove(snapshot)) {
-            readContexts.giveBack(context);
-            readerSlots.release();
+        synchronized (snapshots) {
+            if (snapshots.remove(snapshot)) {
+                readContexts.giveBack(context);
+                readerSlots.release();
+            }
         }
     }
 

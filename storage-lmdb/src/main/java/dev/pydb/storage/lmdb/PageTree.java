@@ -216,7 +216,7 @@ final class PageTree {
             return null;
         }
         long first = page.getLong(dataOffset);
-        String missing = unusable(first, 1);
+        String missing = outside(first, 1);
         if (missing != null) {
             visitor.damage(tree, first, missing + " (an overflow page of page " + pageNumber + ")");
             return null;
@@ -247,6 +247,20 @@ final class PageTree {
      * use, beyond the end of the file, or reached before), or null; marks them reached.
      */
     private String unusable(long first, long count) {
+        String outside = outside(first, count);
+        if (outside != null) {
+            return outside;
+        }
+        for (long p = first; p < first + count; p++) {
+            if (!reached.add(p)) {
+                return "page " + p + " is reached twice";
+            }
+        }
+        return null;
+    }
+
+    /** Why pages {@code first} to {@code first + count - 1} lie outside the pages in use or the file, or null. */
+    private String outside(long first, long count) {
         if (first < 2 || first > lastPage || count > lastPage - first + 1) {
             return (count == 1 ? "page " + Long.toUnsignedString(first) : "pages " + first + " to " + (first + count - 1))
                     + " lie outside pages 2 to " + lastPage + " in use";
@@ -255,11 +269,6 @@ final class PageTree {
             long beyond = Math.max(first, pagesInFile);
             return "page " + beyond + " lies beyond the end of the file (" + file.size() + " bytes, " + pagesInFile
                     + " whole pages of " + pageSize + ")";
-        }
-        for (long p = first; p < first + count; p++) {
-            if (!reached.add(p)) {
-                return "page " + p + " is reached twice";
-            }
         }
         return null;
     }
