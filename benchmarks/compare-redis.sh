@@ -24,7 +24,7 @@
 # $PYDB_RESULTS_DIR). Run from the source tree it builds and unpacks the distribution if needed.
 # Installs redis-server and redis-tools with apt-get if missing, runs everything on 127.0.0.1
 # (free ports) in a temporary folder, and stops both servers on exit. Results (raw JSON/CSV and
-# the table) go to benchmarks/results/redis-<time>/ in the source tree:
+# the table) go to target/benchmark-results/redis-<time>/ (outside the tracked tree):
 # pydb-<row>-<round>.json (py_db, pydb-bench), redis-pb-<row>-<round>.json (Redis, pydb-bench),
 # redis-<row>-<round>.csv (Redis, redis-benchmark).
 set -euo pipefail
@@ -73,7 +73,7 @@ else
         log "building the distribution"
         mvn -B -q -pl distribution -am -DskipTests package
     fi
-    results="$root/benchmarks/results/redis-$stamp"
+    results="${PYDB_RESULTS_DIR:-$root/target/benchmark-results}/redis-$stamp"
 fi
 
 work="$(mktemp -d /tmp/compare-redis.XXXXXX)"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Group commit, measured fairly on a noisy machine: for each round and backend, durable puts with
 # 1 writer and then with 16 writers back to back (JMH, through the SPI), and the ratio of the two.
-# Prints one line per pair and the median ratio per backend; raw JMH JSON in benchmarks/results/.
+# Prints one line per pair and the median ratio per backend; raw JMH JSON in target/benchmark-results/.
 #
 #   benchmarks/group-commit.sh                 # 5 rounds of json, mapdb, lmdb
 #   ROUNDS=3 PROVIDERS=lmdb benchmarks/group-commit.sh
@@ -10,15 +10,17 @@ set -euo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
+results_dir="${PYDB_RESULTS_DIR:-$root/target/benchmark-results}"
+export PYDB_RESULTS_DIR="$results_dir"
 rounds="${ROUNDS:-5}"
 providers="${PROVIDERS:-json,mapdb,lmdb}"
 files=()
 for round in $(seq 1 "$rounds"); do
     for provider in ${providers//,/ }; do
-        before="$(ls -t benchmarks/results/*.json 2>/dev/null | head -n 1 || true)"
+        before="$(ls -t "$results_dir"/*.json 2>/dev/null | head -n 1 || true)"
         PROVIDERS="$provider" WARMUP_ITERATIONS=1 ITERATIONS=2 ITERATION_TIME=3s \
             BENCHMARKS='durablePut(1Writer|16Writers)$' benchmarks/run.sh "$@" >/dev/null 2>&1
-        latest="$(ls -t benchmarks/results/*.json | head -n 1)"
+        latest="$(ls -t "$results_dir"/*.json | head -n 1)"
         [[ "$latest" != "$before" ]] || { echo "group-commit.sh: no result for $provider" >&2; exit 1; }
         files+=("$latest")
     done

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs the storage benchmarks (JMH) and writes JSON results to benchmarks/results/.
+# Runs the storage benchmarks (JMH) and writes JSON results to target/benchmark-results/
+# (outside the tracked tree; PYDB_RESULTS_DIR overrides).
 #
 #   benchmarks/run.sh                      # the mapdb backend
 #   PROVIDERS=json,mapdb,lmdb benchmarks/run.sh
@@ -7,13 +8,13 @@
 #   ITERATIONS=5 ITERATION_TIME=10s benchmarks/run.sh
 #   BENCHMARKS='durablePut1Writer$' benchmarks/run.sh   # a JMH regexp (default: all of StorageBenchmark)
 #
-# Builds benchmarks/target/benchmarks.jar first when it is missing or older than the sources.
+# Builds benchmarks/jmh/target/benchmarks.jar first when it is missing or older than the sources.
 # Settings are short but honest: one fork, 2 warm-up iterations of 2 s, 3 measured ones of 5 s.
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
-jar=benchmarks/target/benchmarks.jar
+jar=benchmarks/jmh/target/benchmarks.jar
 providers="${PROVIDERS:-mapdb}"
 warmups="${WARMUP_ITERATIONS:-2}"
 iterations="${ITERATIONS:-3}"
@@ -36,15 +37,16 @@ find_java() {
     exit 1
 }
 
-if [[ ! -f "$jar" ]] || [[ -n "$(find pom.xml api benchmarks storage-json storage-mapdb storage-lmdb \
+if [[ ! -f "$jar" ]] || [[ -n "$(find pom.xml api benchmarks/jmh storage-json storage-mapdb storage-lmdb \
         \( -name pom.xml -o -path '*/src/main/*' \) -type f -newer "$jar" -print -quit)" ]]; then
     echo "run.sh: building $jar" >&2
-    mvn -B -q -pl benchmarks -am -DskipTests package
+    mvn -B -q -pl benchmarks/jmh -am -DskipTests package
 fi
 
 java="$(find_java)"
-mkdir -p benchmarks/results
-results="benchmarks/results/jmh-${providers//,/-}-$(date -u +%Y%m%dT%H%M%SZ).json"
+results_dir="${PYDB_RESULTS_DIR:-$root/target/benchmark-results}"
+mkdir -p "$results_dir"
+results="$results_dir/jmh-${providers//,/-}-$(date -u +%Y%m%dT%H%M%SZ).json"
 echo "run.sh: $java, providers $providers, results in $results" >&2
 "$java" -jar "$jar" "$benchmarks" \
     -p provider="$providers" \

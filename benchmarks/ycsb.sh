@@ -18,7 +18,7 @@
 #
 # Installs redis-server with apt-get if missing, builds the distribution and the ycsb module if
 # needed, runs both servers on 127.0.0.1 (free ports) in a temporary folder and stops them on exit.
-# Raw YCSB output and the table go to benchmarks/results/ycsb-<time>/.
+# Raw YCSB output and the table go to target/benchmark-results/ycsb-<time>/ (PYDB_RESULTS_DIR overrides).
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -41,17 +41,17 @@ fi
 version="$(sed -n 's:^  <version>\(.*\)</version>:\1:p' pom.xml | head -n 1)"
 dist="$root/distribution/target/pydb-$version"
 server_jar="$dist/lib/pydb-engine-$version.jar"
-ycsb_jar="$root/ycsb/target/pydb-ycsb-$version.jar"
-if [[ ! -f "$server_jar" || ! -f "$ycsb_jar" || ! -d "$root/ycsb/target/lib" ]] \
-        || [[ -n "$(find pom.xml api engine client storage-lmdb distribution/src ycsb \
+ycsb_jar="$root/benchmarks/ycsb/target/pydb-ycsb-$version.jar"
+if [[ ! -f "$server_jar" || ! -f "$ycsb_jar" || ! -d "$root/benchmarks/ycsb/target/lib" ]] \
+        || [[ -n "$(find pom.xml api engine clients/java storage-lmdb distribution/src benchmarks/ycsb \
             \( -name pom.xml -o -path '*/src/main/*' \) -type f \( -newer "$server_jar" -o -newer "$ycsb_jar" \) \
             -print -quit 2>/dev/null)" ]]; then
     log "building the distribution and the ycsb module"
-    mvn -B -q -pl distribution,ycsb -am -DskipTests package
+    mvn -B -q -pl distribution,benchmarks/ycsb -am -DskipTests package
 fi
 
 work="$(mktemp -d /tmp/ycsb-bench.XXXXXX)"
-results="$root/benchmarks/results/ycsb-$(date -u +%Y%m%dT%H%M%SZ)"
+results="${PYDB_RESULTS_DIR:-$root/target/benchmark-results}/ycsb-$(date -u +%Y%m%dT%H%M%SZ)"
 mkdir -p "$results"
 pids=()
 cleanup() {
@@ -103,15 +103,15 @@ wait_for_port "$pydb_port"
 pydb_find_java_or_exit ycsb 1
 java_version="$("$JAVA" -version 2>&1 | head -n 1)"
 redis_version="$(redis-server --version)"
-jedis_version="$(ls "$root/ycsb/target/lib" | sed -n 's/^jedis-\(.*\)\.jar$/\1/p')"
-ycsb_version="$(ls "$root/ycsb/target/lib" | sed -n 's/^core-\(.*\)\.jar$/\1/p')"
+jedis_version="$(ls "$root/benchmarks/ycsb/target/lib" | sed -n 's/^jedis-\(.*\)\.jar$/\1/p')"
+ycsb_version="$(ls "$root/benchmarks/ycsb/target/lib" | sed -n 's/^core-\(.*\)\.jar$/\1/p')"
 load_before="$(cut -d ' ' -f 1-3 /proc/loadavg)"
 log "py_db $version ($java_version) on port $pydb_port; $redis_version on port $redis_port ($redis_persistence)"
 log "YCSB $ycsb_version, Jedis $jedis_version; $records records, $threads threads, $rounds rounds of" \
     "${workloads[*]} ($operations operations or $max_seconds s each); load average before: $load_before"
 
-classpath="$ycsb_jar:$root/ycsb/target/lib/*"
-workload_dir="$root/ycsb/src/main/resources/workloads"
+classpath="$ycsb_jar:$root/benchmarks/ycsb/target/lib/*"
+workload_dir="$root/benchmarks/ycsb/src/main/resources/workloads"
 ycsb() { # system phase(-load|-t) workload output extra-args...
     local system=$1 phase=$2 workload=$3 output=$4; shift 4
     local binding connection

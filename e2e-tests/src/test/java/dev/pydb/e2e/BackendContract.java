@@ -1,6 +1,6 @@
 package dev.pydb.e2e;
 
-import static dev.pydb.e2e.PydbClient.request;
+import static dev.pydb.e2e.RawWireClient.request;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -25,7 +25,7 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The wire contract of {@code shared/spec/PROTOCOL.md}, checked from outside with raw sockets
+ * The wire contract ({@code docs/PROTOCOL.md}), checked from outside with raw sockets
  * against the unpacked distribution started with {@code bin/pydb -e <file>}: every action, field,
  * role and error code, pipelining, hostile frames. One subclass per storage backend, chosen only in
  * the env file. Each subclass also checks durability: compare-and-set increments from 8 clients,
@@ -71,32 +71,32 @@ abstract class BackendContract {
         }
     }
 
-    private PydbClient anonymous() throws IOException {
-        return PydbClient.connect("127.0.0.1", port);
+    private RawWireClient anonymous() throws IOException {
+        return RawWireClient.connect("127.0.0.1", port);
     }
 
-    private PydbClient admin() throws IOException {
-        PydbClient client = anonymous();
+    private RawWireClient admin() throws IOException {
+        RawWireClient client = anonymous();
         client.login(EnvFile.USER, EnvFile.PASSWORD);
         return client;
     }
 
     /** A fresh database for one test; {@code shop} and {@code logs} are the ones the roles name. */
-    private String newDatabase(PydbClient admin) throws IOException {
+    private String newDatabase(RawWireClient admin) throws IOException {
         String db = provider() + "_" + databases.incrementAndGet();
         admin.ok(request("CREATE_DB").put("db", db));
         return db;
     }
 
     private static ObjectNode doc(String json) throws IOException {
-        return (ObjectNode) PydbClient.JSON.readTree(json.replace('\'', '"'));
+        return (ObjectNode) RawWireClient.JSON.readTree(json.replace('\'', '"'));
     }
 
     // ---- framing, PING, ids, dispatch ----
 
     @Test
     void pingAnswersAnyoneAndEchoesTheId() throws IOException {
-        try (PydbClient client = anonymous()) {
+        try (RawWireClient client = anonymous()) {
             client.send("{\"action\": \"PING\", \"id\": \"abc\", \"auth\": {}}".getBytes(StandardCharsets.UTF_8));
             ObjectNode reply = client.receive();
             assertThat(reply.get("ok").booleanValue()).isTrue();
@@ -115,13 +115,13 @@ abstract class BackendContract {
 
     @Test
     void badJsonAndUnknownActionsKeepTheConnectionUsable() throws IOException {
-        try (PydbClient client = anonymous()) {
+        try (RawWireClient client = anonymous()) {
             for (String body : List.of("not json", "[1, 2]", "\"PING\"", "{\"action\": \"PING\"", "")) {
                 client.send(body.getBytes(StandardCharsets.UTF_8));
                 assertThat(client.receive().get("error").get("code").textValue()).as(body).isEqualTo("BAD_JSON");
             }
             assertThat(client.errorCode(request("NO_SUCH_ACTION"))).isEqualTo("UNKNOWN_ACTION");
-            assertThat(client.errorCode(PydbClient.JSON.createObjectNode())).isEqualTo("BAD_REQUEST");
+            assertThat(client.errorCode(RawWireClient.JSON.createObjectNode())).isEqualTo("BAD_REQUEST");
             assertThat(client.errorCode(request("PING").put("auth", "token"))).isEqualTo("BAD_REQUEST");
             assertThat(client.ping()).isEqualTo("PONG");
         }
@@ -129,7 +129,7 @@ abstract class BackendContract {
 
     @Test
     void threeHundredPipelinedRequestsInOneWriteAreAnsweredInOrder() throws IOException {
-        try (PydbClient admin = admin(); Socket socket = new Socket("127.0.0.1", port)) {
+        try (RawWireClient admin = admin(); Socket socket = new Socket("127.0.0.1", port)) {
             String db = newDatabase(admin);
             String token = admin.ok(request("LOGIN").put("username", EnvFile.USER).put("password", EnvFile.PASSWORD))
                     .get("token").textValue();
@@ -139,7 +139,7 @@ abstract class BackendContract {
                         ? request("PUT").put("db", db).put("key", "k" + i).set("doc", doc("{'i': " + i + "}"))
                         : request("GET").put("db", db).put("key", "k" + (i - 1));
                 body.put("id", i).putObject("auth").put("token", token);
-                byte[] bytes = PydbClient.JSON.writeValueAsBytes(body);
+                byte[] bytes = RawWireClient.JSON.writeValueAsBytes(body);
                 all.writeBytes(("QUERY_LENGTH: " + bytes.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
                 all.writeBytes(bytes);
             }
@@ -179,7 +179,7 @@ abstract class BackendContract {
                 assertClosed(socket);
             }
         }
-        try (PydbClient client = anonymous()) {
+        try (RawWireClient client = anonymous()) {
             assertThat(client.ping()).as("the server survives").isEqualTo("PONG");
         }
     }
@@ -195,7 +195,7 @@ abstract class BackendContract {
                 assertClosed(socket);
             }
         }
-        try (PydbClient client = anonymous()) {
+        try (RawWireClient client = anonymous()) {
             assertThat(client.ping()).isEqualTo("PONG");
         }
     }
@@ -203,7 +203,7 @@ abstract class BackendContract {
     @Test
     void aOneMebibyteFrameIsRefusedBeforeLoginAndServedAfterIt() throws IOException {
         ObjectNode padded = request("PING").put("pad", "x".repeat(MAX_QUERY_LENGTH - 100));
-        byte[] body = PydbClient.JSON.writeValueAsBytes(padded);
+        byte[] body = RawWireClient.JSON.writeValueAsBytes(padded);
         assertThat(body.length).isGreaterThan(1_000_000).isLessThanOrEqualTo(MAX_QUERY_LENGTH);
         try (Socket socket = new Socket("127.0.0.1", port)) {
             socket.setSoTimeout(10_000);
@@ -224,9 +224,9 @@ abstract class BackendContract {
 
     @Test
     void aConnectionClosedMidFrameAppliesNothing() throws IOException {
-        try (PydbClient admin = admin()) {
+        try (RawWireClient admin = admin()) {
             String db = newDatabase(admin);
-            byte[] body = PydbClient.JSON.writeValueAsBytes(request("PUT").put("db", db).put("key", "half")
+            byte[] body = RawWireClient.JSON.writeValueAsBytes(request("PUT").put("db", db).put("key", "half")
                     .set("doc", doc("{'a': 1}")));
             try (Socket socket = new Socket("127.0.0.1", port)) {
                 socket.getOutputStream().write(("QUERY_LENGTH: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
@@ -241,13 +241,13 @@ abstract class BackendContract {
 
     @Test
     void loginReturnsATokenAndTheSameErrorForUnknownUserAndWrongPassword() throws IOException {
-        try (PydbClient client = anonymous()) {
+        try (RawWireClient client = anonymous()) {
             JsonNode login = client.ok(request("LOGIN").put("username", APP).put("password", APP_PASSWORD));
             assertThat(login.get("token").textValue()).hasSizeGreaterThanOrEqualTo(43);
             assertThat(login.get("expires_at").textValue()).isNotBlank();
             assertThat(login.get("roles")).containsExactly(
-                    PydbClient.JSON.getNodeFactory().textNode("readWrite:shop"),
-                    PydbClient.JSON.getNodeFactory().textNode("read:logs"));
+                    RawWireClient.JSON.getNodeFactory().textNode("readWrite:shop"),
+                    RawWireClient.JSON.getNodeFactory().textNode("read:logs"));
 
             ObjectNode wrongPassword = client.call(request("LOGIN").put("username", APP).put("password", "nope"));
             ObjectNode unknownUser = client.call(request("LOGIN").put("username", "nobody").put("password", "nope"));
@@ -259,7 +259,7 @@ abstract class BackendContract {
 
     @Test
     void tokensAuthenticateAnyConnectionAndLogoutKillsThemEverywhere() throws IOException {
-        try (PydbClient admin = admin(); Socket first = new Socket("127.0.0.1", port); PydbClient other = anonymous()) {
+        try (RawWireClient admin = admin(); Socket first = new Socket("127.0.0.1", port); RawWireClient other = anonymous()) {
             admin.ok(request("LIST_DBS"));
             // Session auth: LOGIN on a raw connection, later requests carry no auth at all.
             first.setSoTimeout(10_000);
@@ -288,7 +288,7 @@ abstract class BackendContract {
 
     @Test
     void rolesDecideWhatEachUserMay() throws IOException {
-        try (PydbClient admin = admin(); PydbClient app = anonymous(); PydbClient reader = anonymous()) {
+        try (RawWireClient admin = admin(); RawWireClient app = anonymous(); RawWireClient reader = anonymous()) {
             for (String db : List.of("shop", "logs", "secret")) {
                 ObjectNode reply = admin.call(request("CREATE_DB").put("db", db));
                 assertThat(reply.get("ok").booleanValue() || "DB_EXISTS".equals(reply.get("error").get("code").textValue()))
@@ -313,7 +313,7 @@ abstract class BackendContract {
             assertThat(reader.ok(request("COUNT").put("db", "secret")).isNumber()).isTrue();
             assertThat(names(reader.ok(request("LIST_DBS")))).contains("shop", "logs", "secret");
             assertThat(reader.errorCode(request("DELETE").put("db", "shop").put("key", "p1"))).isEqualTo("FORBIDDEN");
-            assertThat(reader.errorCode(request("BATCH").put("db", "shop").set("ops", PydbClient.JSON.createArrayNode())))
+            assertThat(reader.errorCode(request("BATCH").put("db", "shop").set("ops", RawWireClient.JSON.createArrayNode())))
                     .isEqualTo("FORBIDDEN");
         }
     }
@@ -322,7 +322,7 @@ abstract class BackendContract {
 
     @Test
     void databasesAreCreatedListedAndDropped() throws IOException {
-        try (PydbClient admin = admin()) {
+        try (RawWireClient admin = admin()) {
             String db = provider() + "_dbs";
             assertThat(admin.ok(request("CREATE_DB").put("db", db))).isEqualTo(doc("{'db': '" + db + "'}"));
             assertThat(admin.errorCode(request("CREATE_DB").put("db", db))).isEqualTo("DB_EXISTS");
@@ -343,7 +343,7 @@ abstract class BackendContract {
 
     @Test
     void documentsHaveRevisionsAndCompareAndSet() throws IOException {
-        try (PydbClient admin = admin()) {
+        try (RawWireClient admin = admin()) {
             String db = newDatabase(admin);
             JsonNode generated = admin.ok(request("INSERT").put("db", db).set("doc", doc("{'a': 1}")));
             assertThat(generated.get("key").textValue()).isNotBlank();
@@ -388,10 +388,10 @@ abstract class BackendContract {
 
     @Test
     void badFieldsAndLimitsGetClearCodes() throws IOException {
-        try (PydbClient admin = admin()) {
+        try (RawWireClient admin = admin()) {
             String db = newDatabase(admin);
             assertThat(admin.errorCode(request("PUT").put("db", db).put("key", "k").put("doc", "text"))).isEqualTo("BAD_REQUEST");
-            assertThat(admin.errorCode(request("PUT").put("db", db).put("key", "k").set("doc", PydbClient.JSON.createArrayNode())))
+            assertThat(admin.errorCode(request("PUT").put("db", db).put("key", "k").set("doc", RawWireClient.JSON.createArrayNode())))
                     .isEqualTo("BAD_REQUEST");
             assertThat(admin.errorCode(request("PUT").put("db", db).put("key", "").set("doc", doc("{}")))).isEqualTo("BAD_REQUEST");
             assertThat(admin.errorCode(request("PUT").put("db", db).put("key", 5).set("doc", doc("{}")))).isEqualTo("BAD_REQUEST");
@@ -402,7 +402,7 @@ abstract class BackendContract {
                     .as("256 bytes of UTF-8").isEqualTo("LIMIT_EXCEEDED");
             assertThat(admin.ok(request("PUT").put("db", db).put("key", "é".repeat(127) + "x").set("doc", doc("{}")))
                     .get("rev").intValue()).as("255 bytes of UTF-8").isEqualTo(1);
-            ObjectNode big = PydbClient.JSON.createObjectNode().put("s", "x".repeat(MAX_DOCUMENT_BYTES));
+            ObjectNode big = RawWireClient.JSON.createObjectNode().put("s", "x".repeat(MAX_DOCUMENT_BYTES));
             assertThat(admin.errorCode(request("PUT").put("db", db).put("key", "big").set("doc", big))).isEqualTo("LIMIT_EXCEEDED");
             assertThat(admin.errorCode(request("FIND").put("db", db).put("limit", 10_001))).isEqualTo("LIMIT_EXCEEDED");
             assertThat(admin.errorCode(request("FIND").put("db", db).set("filter", doc("{'a': {'$regex': 'x'}}"))))
@@ -412,7 +412,7 @@ abstract class BackendContract {
 
     @Test
     void findFiltersAndPaginatesInKeyOrderAndCountCounts() throws IOException {
-        try (PydbClient admin = admin()) {
+        try (RawWireClient admin = admin()) {
             String db = newDatabase(admin);
             for (int i = 0; i < 25; i++) {
                 ObjectNode d = doc("{'n': " + i + ", 'kind': '" + (i % 2 == 0 ? "even" : "odd") + "', 'address': {'city': '"
@@ -458,10 +458,10 @@ abstract class BackendContract {
 
     @Test
     void batchesAreAtomic() throws IOException {
-        try (PydbClient admin = admin()) {
+        try (RawWireClient admin = admin()) {
             String db = newDatabase(admin);
             admin.ok(request("PUT").put("db", db).put("key", "a").set("doc", doc("{'v': 1}")));
-            ArrayNode ops = PydbClient.JSON.createArrayNode();
+            ArrayNode ops = RawWireClient.JSON.createArrayNode();
             ops.add(doc("{'action': 'PUT', 'key': 'b', 'doc': {'v': 2}}"));
             ops.add(doc("{'action': 'UPDATE', 'key': 'a', 'patch': {'w': 3}, 'rev': 1}"));
             ops.add(doc("{'action': 'INSERT', 'key': 'c', 'doc': {}}"));
@@ -472,7 +472,7 @@ abstract class BackendContract {
             assertThat(results.get(1)).isEqualTo(doc("{'key': 'a', 'rev': 2}"));
             assertThat(results.get(3)).isEqualTo(doc("{'key': 'c', 'deleted': true}"));
 
-            ArrayNode failing = PydbClient.JSON.createArrayNode();
+            ArrayNode failing = RawWireClient.JSON.createArrayNode();
             failing.add(doc("{'action': 'PUT', 'key': 'x', 'doc': {}}"));
             failing.add(doc("{'action': 'DELETE', 'key': 'a'}"));
             failing.add(doc("{'action': 'INSERT', 'key': 'b', 'doc': {}}"));
@@ -482,7 +482,7 @@ abstract class BackendContract {
             assertThat(admin.errorCode(request("GET").put("db", db).put("key", "x"))).isEqualTo("NOT_FOUND");
             assertThat(admin.ok(request("GET").put("db", db).put("key", "a")).get("rev").intValue()).isEqualTo(2);
 
-            ArrayNode invalid = PydbClient.JSON.createArrayNode();
+            ArrayNode invalid = RawWireClient.JSON.createArrayNode();
             invalid.add(doc("{'action': 'PUT', 'key': 'y', 'doc': {}}"));
             invalid.add(doc("{'action': 'GET', 'key': 'y'}"));
             ObjectNode invalidReply = admin.call(request("BATCH").put("db", db).set("ops", invalid));
@@ -494,7 +494,7 @@ abstract class BackendContract {
 
     @Test
     void statsShowTheServerToAdminsOnly() throws IOException {
-        try (PydbClient admin = admin()) {
+        try (RawWireClient admin = admin()) {
             String db = newDatabase(admin);
             admin.ok(request("PUT").put("db", db).put("key", "k").set("doc", doc("{}")));
             JsonNode stats = admin.ok(request("STATS"));
@@ -511,7 +511,7 @@ abstract class BackendContract {
 
     @Test
     void eightClientsDoingFortyCompareAndSetIncrementsEachEndAtExactly320() throws Exception {
-        try (PydbClient admin = admin()) {
+        try (RawWireClient admin = admin()) {
             String db = newDatabase(admin);
             admin.ok(request("PUT").put("db", db).put("key", "counter").set("doc", doc("{'n': 0}")));
             List<java.util.concurrent.Future<Integer>> clients = new ArrayList<>();
@@ -530,7 +530,7 @@ abstract class BackendContract {
     }
 
     private int incrementForty(String db) throws IOException {
-        try (PydbClient client = anonymous()) {
+        try (RawWireClient client = anonymous()) {
             client.login(EnvFile.USER, EnvFile.PASSWORD);
             int done = 0;
             while (done < 40) {
@@ -555,7 +555,7 @@ abstract class BackendContract {
                 work.resolve("env.json"));
         try (ServerProcess first = ServerProcess.start(Build.unpackedDistribution(), work.resolve("out1"),
                 List.of("-e", envFile.toString())).awaitPing(otherPort)) {
-            try (PydbClient client = PydbClient.connect("127.0.0.1", otherPort)) {
+            try (RawWireClient client = RawWireClient.connect("127.0.0.1", otherPort)) {
                 client.login(EnvFile.USER, EnvFile.PASSWORD);
                 client.ok(request("CREATE_DB").put("db", "kept"));
                 for (int i = 0; i < 50; i++) {
@@ -568,7 +568,7 @@ abstract class BackendContract {
         }
         try (ServerProcess second = ServerProcess.start(Build.unpackedDistribution(), work.resolve("out2"),
                 List.of("-e", envFile.toString())).awaitPing(otherPort);
-                PydbClient client = PydbClient.connect("127.0.0.1", otherPort)) {
+                RawWireClient client = RawWireClient.connect("127.0.0.1", otherPort)) {
             client.login(EnvFile.USER, EnvFile.PASSWORD);
             assertThat(client.ok(request("COUNT").put("db", "kept")).intValue()).isEqualTo(49);
             assertThat(client.ok(request("GET").put("db", "kept").put("key", "k7")))
@@ -587,7 +587,7 @@ abstract class BackendContract {
         for (int round = 0; round < 3; round++) {
             try (ServerProcess server = ServerProcess.start(Build.unpackedDistribution(), work.resolve("out" + round),
                     List.of("-e", envFile.toString())).awaitPing(otherPort)) {
-                try (PydbClient client = PydbClient.connect("127.0.0.1", otherPort)) {
+                try (RawWireClient client = RawWireClient.connect("127.0.0.1", otherPort)) {
                     client.login(EnvFile.USER, EnvFile.PASSWORD);
                     assertAllPresent(client, acknowledged);
                     if (round == 0) {
@@ -611,7 +611,7 @@ abstract class BackendContract {
         }
         try (ServerProcess last = ServerProcess.start(Build.unpackedDistribution(), work.resolve("out-last"),
                 List.of("-e", envFile.toString())).awaitPing(otherPort);
-                PydbClient client = PydbClient.connect("127.0.0.1", otherPort)) {
+                RawWireClient client = RawWireClient.connect("127.0.0.1", otherPort)) {
             client.login(EnvFile.USER, EnvFile.PASSWORD);
             assertThat(acknowledged).hasSizeGreaterThanOrEqualTo(600);
             assertAllPresent(client, acknowledged);
@@ -621,7 +621,7 @@ abstract class BackendContract {
 
     private static void writeUntilKilled(int port, int round, int writer, java.util.Map<String, Integer> acknowledged,
             AtomicInteger writes) {
-        try (PydbClient client = PydbClient.connect("127.0.0.1", port)) {
+        try (RawWireClient client = RawWireClient.connect("127.0.0.1", port)) {
             client.login(EnvFile.USER, EnvFile.PASSWORD);
             for (int i = 0; ; i++) {
                 String key = "r" + round + "-w" + writer + "-" + i;
@@ -634,7 +634,7 @@ abstract class BackendContract {
         }
     }
 
-    private static void assertAllPresent(PydbClient client, java.util.Map<String, Integer> acknowledged) throws IOException {
+    private static void assertAllPresent(RawWireClient client, java.util.Map<String, Integer> acknowledged) throws IOException {
         for (var entry : new java.util.TreeMap<>(acknowledged).entrySet()) {
             ObjectNode reply = client.call(request("GET").put("db", "crash").put("key", entry.getKey()));
             assertThat(reply.get("ok").booleanValue()).as("acknowledged write %s: %s", entry.getKey(), reply).isTrue();
@@ -642,7 +642,7 @@ abstract class BackendContract {
         }
     }
 
-    private static long count(PydbClient client, String db, String filter) throws IOException {
+    private static long count(RawWireClient client, String db, String filter) throws IOException {
         return client.ok(request("COUNT").put("db", db).set("filter", doc(filter))).longValue();
     }
 
@@ -653,7 +653,7 @@ abstract class BackendContract {
     }
 
     private static void writeFrame(Socket socket, ObjectNode body) throws IOException {
-        byte[] bytes = PydbClient.JSON.writeValueAsBytes(body);
+        byte[] bytes = RawWireClient.JSON.writeValueAsBytes(body);
         socket.getOutputStream().write(("QUERY_LENGTH: " + bytes.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
         socket.getOutputStream().write(bytes);
         socket.getOutputStream().flush();
@@ -670,7 +670,7 @@ abstract class BackendContract {
         }
         int length = Integer.parseInt(header.toString().replaceAll("(?s)^QUERY_LENGTH:\\s*(\\d+)\\s*$", "$1"));
         byte[] body = in.readNBytes(length);
-        return (ObjectNode) PydbClient.JSON.readTree(body);
+        return (ObjectNode) RawWireClient.JSON.readTree(body);
     }
 
     private static void assertClosed(Socket socket) {

@@ -108,7 +108,7 @@ class DistributionIT {
 
     @Test
     void shippedEnvFileListensOnLocalhostOnlyWithTheDefaults() throws IOException {
-        JsonNode env = PydbClient.JSON.readTree(home.resolve("conf/env.json").toFile());
+        JsonNode env = RawWireClient.JSON.readTree(home.resolve("conf/env.json").toFile());
         assertThat(env.at("/server/host").asText()).isEqualTo("127.0.0.1");
         assertThat(env.at("/server/port").asInt()).isEqualTo(9440);
         assertThat(env.at("/storage/provider").asText()).isEqualTo("lmdb");
@@ -161,7 +161,7 @@ class DistributionIT {
                 "arg=-Dpydb.home=" + home.toRealPath(),
                 "arg=-cp",
                 "arg=" + home.toRealPath() + "/lib/*",
-                "arg=dev.pydb.engine.cli.PydbMain",
+                "arg=dev.pydb.engine.launcher.PydbMain",
                 "arg=-e",
                 "arg=conf/my env.json");
     }
@@ -252,14 +252,14 @@ class DistributionIT {
         List<String> args = List.of("-e", env.toString());
 
         try (ServerProcess server = ServerProcess.start(home, work.resolve("run1"), args).awaitPing(port)) {
-            try (PydbClient client = PydbClient.connect("127.0.0.1", port)) {
+            try (RawWireClient client = RawWireClient.connect("127.0.0.1", port)) {
                 client.login(EnvFile.USER, EnvFile.PASSWORD);
-                assertThat(client.ok(PydbClient.request("CREATE_DB").put("db", "shop")).path("db").asText())
+                assertThat(client.ok(RawWireClient.request("CREATE_DB").put("db", "shop")).path("db").asText())
                         .isEqualTo("shop");
-                ObjectNode put = PydbClient.request("PUT").put("db", "shop").put("key", "u1");
+                ObjectNode put = RawWireClient.request("PUT").put("db", "shop").put("key", "u1");
                 put.putObject("doc").put("name", "Ada").put("age", 36);
                 assertThat(client.ok(put).path("rev").asLong()).isEqualTo(1);
-                JsonNode got = client.ok(PydbClient.request("GET").put("db", "shop").put("key", "u1"));
+                JsonNode got = client.ok(RawWireClient.request("GET").put("db", "shop").put("key", "u1"));
                 assertThat(got.path("doc")).isEqualTo(put.get("doc"));
                 assertThat(got.path("rev").asLong()).isEqualTo(1);
             }
@@ -267,9 +267,9 @@ class DistributionIT {
         }
 
         try (ServerProcess server = ServerProcess.start(home, work.resolve("run2"), args).awaitPing(port)) {
-            try (PydbClient client = PydbClient.connect("127.0.0.1", port)) {
+            try (RawWireClient client = RawWireClient.connect("127.0.0.1", port)) {
                 client.login(EnvFile.USER, EnvFile.PASSWORD);
-                JsonNode got = client.ok(PydbClient.request("GET").put("db", "shop").put("key", "u1"));
+                JsonNode got = client.ok(RawWireClient.request("GET").put("db", "shop").put("key", "u1"));
                 assertThat(got.path("doc").path("name").asText()).isEqualTo("Ada");
                 assertThat(got.path("rev").asLong()).isEqualTo(1);
             }
@@ -282,18 +282,18 @@ class DistributionIT {
     void shippedAdminPasswordHashMatchesTheDocumentedPassword() throws IOException {
         int port = Ports.free();
         ObjectNode env = EnvFile.of("127.0.0.1", port, "json", work.resolve("data").toString(), null);
-        JsonNode shipped = PydbClient.JSON.readTree(home.resolve("conf/env.json").toFile());
+        JsonNode shipped = RawWireClient.JSON.readTree(home.resolve("conf/env.json").toFile());
         env.set("auth", shipped.get("auth").deepCopy());
         Path envFile = EnvFile.write(env, work.resolve("env.json"));
 
         try (ServerProcess server = ServerProcess.start(home, work.resolve("run"), List.of("-e", envFile.toString()))
                 .awaitPing(port);
-                PydbClient client = PydbClient.connect("127.0.0.1", port)) {
+                RawWireClient client = RawWireClient.connect("127.0.0.1", port)) {
             assertThat(client.login("admin", DEFAULT_ADMIN_PASSWORD).path("roles"))
                     .as("LOGIN admin with the password in README.txt")
                     .extracting(JsonNode::asText)
                     .containsExactly("admin");
-            assertThat(client.errorCode(PydbClient.request("LOGIN").put("username", "admin").put("password", "wrong")))
+            assertThat(client.errorCode(RawWireClient.request("LOGIN").put("username", "admin").put("password", "wrong")))
                     .isEqualTo("UNAUTHENTICATED");
         }
     }

@@ -54,10 +54,10 @@ class DockerImageIT {
 
         try (PydbContainer server = new PydbContainer(image, env).withDataVolume(volume)) {
             server.start();
-            try (PydbClient client = server.connect()) {
+            try (RawWireClient client = server.connect()) {
                 client.login(EnvFile.USER, EnvFile.PASSWORD);
                 crudAndFind(client);
-                assertThat(client.errorCode(PydbClient.request("INCR").put("db", "shop").put("key", "c")))
+                assertThat(client.errorCode(RawWireClient.request("INCR").put("db", "shop").put("key", "c")))
                         .as("no INCR without the example plugin")
                         .isEqualTo("UNKNOWN_ACTION");
             }
@@ -66,7 +66,7 @@ class DockerImageIT {
 
         try (PydbContainer server = new PydbContainer(image, env).withDataVolume(volume)) {
             server.start();
-            try (PydbClient client = server.connect()) {
+            try (RawWireClient client = server.connect()) {
                 client.login(EnvFile.USER, EnvFile.PASSWORD);
                 JsonNode ada = get(client, "u1");
                 assertThat(ada.path("rev").asLong()).isEqualTo(2);
@@ -84,10 +84,10 @@ class DockerImageIT {
         try (PydbContainer server = new PydbContainer(image, envFile("json"))
                 .withPlugin("example-plugin-incr", Build.examplePluginJar())) {
             server.start();
-            try (PydbClient client = server.connect()) {
+            try (RawWireClient client = server.connect()) {
                 client.login(EnvFile.USER, EnvFile.PASSWORD);
-                client.ok(PydbClient.request("CREATE_DB").put("db", "counters"));
-                ObjectNode response = client.call(PydbClient.request("INCR")
+                client.ok(RawWireClient.request("CREATE_DB").put("db", "counters"));
+                ObjectNode response = client.call(RawWireClient.request("INCR")
                         .put("db", "counters").put("key", "visits").put("field", "n").put("by", 1));
                 assertThat(response.path("error").path("code").asText())
                         .as("INCR is served by the plugin: %s", response)
@@ -128,18 +128,18 @@ class DockerImageIT {
     }
 
     /** Creates, reads, updates, deletes and finds documents of a new database {@code shop}. */
-    private static void crudAndFind(PydbClient client) throws IOException {
-        assertThat(client.ok(PydbClient.request("CREATE_DB").put("db", "shop")).path("db").asText()).isEqualTo("shop");
-        assertThat(client.ok(PydbClient.request("LIST_DBS"))).extracting(JsonNode::asText).contains("shop");
+    private static void crudAndFind(RawWireClient client) throws IOException {
+        assertThat(client.ok(RawWireClient.request("CREATE_DB").put("db", "shop")).path("db").asText()).isEqualTo("shop");
+        assertThat(client.ok(RawWireClient.request("LIST_DBS"))).extracting(JsonNode::asText).contains("shop");
 
-        ObjectNode ada = PydbClient.JSON.createObjectNode().put("name", "Ada").put("age", 36);
+        ObjectNode ada = RawWireClient.JSON.createObjectNode().put("name", "Ada").put("age", 36);
         ada.putObject("address").put("city", "London");
-        ObjectNode insert = PydbClient.request("INSERT").put("db", "shop").put("key", "u1");
+        ObjectNode insert = RawWireClient.request("INSERT").put("db", "shop").put("key", "u1");
         insert.set("doc", ada);
         assertThat(client.ok(insert).path("rev").asLong()).isEqualTo(1);
         assertThat(client.errorCode(insert)).isEqualTo("KEY_EXISTS");
 
-        ObjectNode anonymous = PydbClient.request("INSERT").put("db", "shop");
+        ObjectNode anonymous = RawWireClient.request("INSERT").put("db", "shop");
         anonymous.putObject("doc").put("name", "temporary");
         String generatedKey = client.ok(anonymous).path("key").asText();
         assertThat(generatedKey).isNotEmpty();
@@ -151,26 +151,26 @@ class DockerImageIT {
 
         assertThat(get(client, "u1").path("doc")).isEqualTo(ada);
 
-        ObjectNode update = PydbClient.request("UPDATE").put("db", "shop").put("key", "u1");
+        ObjectNode update = RawWireClient.request("UPDATE").put("db", "shop").put("key", "u1");
         update.putObject("patch").put("age", 37);
         assertThat(client.ok(update).path("rev").asLong()).isEqualTo(2);
         JsonNode updated = get(client, "u1").path("doc");
         assertThat(updated.path("age").asInt()).isEqualTo(37);
         assertThat(updated.path("name").asText()).isEqualTo("Ada");
 
-        JsonNode deleted = client.ok(PydbClient.request("DELETE").put("db", "shop").put("key", generatedKey));
+        JsonNode deleted = client.ok(RawWireClient.request("DELETE").put("db", "shop").put("key", generatedKey));
         assertThat(deleted.path("deleted").asBoolean()).isTrue();
-        assertThat(client.errorCode(PydbClient.request("GET").put("db", "shop").put("key", generatedKey)))
+        assertThat(client.errorCode(RawWireClient.request("GET").put("db", "shop").put("key", generatedKey)))
                 .isEqualTo("NOT_FOUND");
 
         assertThat(findKeys(client, ageOver30())).containsExactly("u1", "u3");
-        ObjectNode inLondon = PydbClient.JSON.createObjectNode().put("address.city", "London");
+        ObjectNode inLondon = RawWireClient.JSON.createObjectNode().put("address.city", "London");
         assertThat(findKeys(client, inLondon)).containsExactly("u1");
-        assertThat(findKeys(client, PydbClient.JSON.createObjectNode())).containsExactly("u1", "u2", "u3");
+        assertThat(findKeys(client, RawWireClient.JSON.createObjectNode())).containsExactly("u1", "u2", "u3");
     }
 
     private static ObjectNode put(String key, String name, int age, String city, long rev) {
-        ObjectNode put = PydbClient.request("PUT").put("db", "shop").put("key", key);
+        ObjectNode put = RawWireClient.request("PUT").put("db", "shop").put("key", key);
         ObjectNode doc = put.putObject("doc").put("name", name).put("age", age);
         if (city != null) {
             doc.putObject("address").put("city", city);
@@ -181,18 +181,18 @@ class DockerImageIT {
         return put;
     }
 
-    private static JsonNode get(PydbClient client, String key) throws IOException {
-        return client.ok(PydbClient.request("GET").put("db", "shop").put("key", key));
+    private static JsonNode get(RawWireClient client, String key) throws IOException {
+        return client.ok(RawWireClient.request("GET").put("db", "shop").put("key", key));
     }
 
     private static ObjectNode ageOver30() {
-        ObjectNode filter = PydbClient.JSON.createObjectNode();
+        ObjectNode filter = RawWireClient.JSON.createObjectNode();
         filter.putObject("age").put("$gt", 30);
         return filter;
     }
 
-    private static List<String> findKeys(PydbClient client, ObjectNode filter) throws IOException {
-        ObjectNode find = PydbClient.request("FIND").put("db", "shop");
+    private static List<String> findKeys(RawWireClient client, ObjectNode filter) throws IOException {
+        ObjectNode find = RawWireClient.request("FIND").put("db", "shop");
         find.set("filter", filter);
         JsonNode result = client.ok(find);
         assertThat(result.path("next").isNull()).as("one page: %s", result).isTrue();

@@ -28,7 +28,7 @@ final class EnvFile {
         requireNonNull(host, "host is null");
         requireNonNull(provider, "provider is null");
         requireNonNull(dataPath, "dataPath is null");
-        ObjectNode env = PydbClient.JSON.createObjectNode();
+        ObjectNode env = RawWireClient.JSON.createObjectNode();
         ObjectNode server = env.putObject("server").put("host", host).put("port", port);
         if (!host.startsWith("127.") && !host.equals("localhost") && !host.equals("::1")) {
             // Protected mode: a plain-text password on a network address needs this opt-in.
@@ -47,7 +47,7 @@ final class EnvFile {
     static Path write(ObjectNode env, Path file) {
         try {
             Files.createDirectories(file.toAbsolutePath().getParent());
-            PydbClient.JSON.writerWithDefaultPrettyPrinter().writeValue(file.toFile(), env);
+            RawWireClient.JSON.writerWithDefaultPrettyPrinter().writeValue(file.toFile(), env);
             return file;
         } catch (IOException e) {
             throw new UncheckedIOException(e);

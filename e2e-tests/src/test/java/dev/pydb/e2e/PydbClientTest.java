@@ -23,8 +23,8 @@ class PydbClientTest {
         try (FakeServer server = new FakeServer(request -> {
             String body = "{\"ok\":true,\"id\":" + request.path("id") + ",\"result\":" + request.path("auth") + "}";
             return "query_length:\t" + body.getBytes(StandardCharsets.UTF_8).length + "\r\n\r\n" + body;
-        }); PydbClient client = PydbClient.connect("127.0.0.1", server.port())) {
-            JsonNode result = client.ok(PydbClient.request("PING"));
+        }); RawWireClient client = RawWireClient.connect("127.0.0.1", server.port())) {
+            JsonNode result = client.ok(RawWireClient.request("PING"));
 
             assertThat(result.isObject()).isTrue();
             assertThat(result.size()).as("no token before LOGIN").isZero();
@@ -35,8 +35,8 @@ class PydbClientTest {
     @Test
     void aResponseCutShortIsAnEofNotAPartialBody() throws Exception {
         try (FakeServer server = new FakeServer(request -> "QUERY_LENGTH: 100\r\n\r\n{\"ok\":true}");
-                PydbClient client = PydbClient.connect("127.0.0.1", server.port())) {
-            assertThatThrownBy(() -> client.call(PydbClient.request("PING")))
+                RawWireClient client = RawWireClient.connect("127.0.0.1", server.port())) {
+            assertThatThrownBy(() -> client.call(RawWireClient.request("PING")))
                     .isInstanceOf(EOFException.class)
                     .hasMessageContaining("of 100 body bytes");
         }
@@ -60,7 +60,7 @@ class PydbClientTest {
                     String body = new String(in.readNBytes(length), StandardCharsets.UTF_8);
                     received.complete(header + body);
                     OutputStream out = connection.getOutputStream();
-                    out.write(answer.apply(PydbClient.JSON.readTree(body)).getBytes(StandardCharsets.UTF_8));
+                    out.write(answer.apply(RawWireClient.JSON.readTree(body)).getBytes(StandardCharsets.UTF_8));
                     out.flush();
                 } catch (IOException | RuntimeException e) {
                     received.completeExceptionally(e);

@@ -62,8 +62,8 @@ final class PydbContainer extends GenericContainer<PydbContainer> {
         });
     }
 
-    PydbClient connect() throws IOException {
-        return PydbClient.connect(getHost(), getMappedPort(PORT));
+    RawWireClient connect() throws IOException {
+        return RawWireClient.connect(getHost(), getMappedPort(PORT));
     }
 
     /** {@code docker stop} (SIGTERM, then SIGKILL after 30 s); returns the exit code. */
@@ -100,7 +100,7 @@ final class PydbContainer extends GenericContainer<PydbContainer> {
                     .ignoreExceptions()
                     .failFast("the container stopped during start", () -> !waitStrategyTarget.isRunning())
                     .until(() -> {
-                        try (PydbClient client = PydbClient.connect(waitStrategyTarget.getHost(),
+                        try (RawWireClient client = RawWireClient.connect(waitStrategyTarget.getHost(),
                                 waitStrategyTarget.getMappedPort(PORT))) {
                             return "PONG".equals(client.ping());
                         }

@@ -60,7 +60,7 @@ final class ServerProcess implements AutoCloseable {
                 .ignoreExceptions()
                 .failFast("the server exited during start", () -> !process.isAlive())
                 .until(() -> {
-                    try (PydbClient client = PydbClient.connect("127.0.0.1", port)) {
+                    try (RawWireClient client = RawWireClient.connect("127.0.0.1", port)) {
                         return "PONG".equals(client.ping());
                     }
                 });

@@ -28,4 +28,11 @@ public interface ActionHandler {
      * @param request the whole request body, including {@code action}, {@code id} and {@code auth}
      */
     JsonNode handle(RequestContext context, ObjectNode request);
+
+    /**
+     * Releases what the handler holds (threads, files, connections). Called once when the server
+     * stops, after the last request has been answered and before the storage is closed; also when
+     * the start fails after the handler was created. Exceptions are logged and ignored.
+     */
+    default void close() {}
 }

@@ -13,6 +13,7 @@ import dev.pydb.api.action.RequestContext;
 import dev.pydb.engine.auth.Authenticator;
 import dev.pydb.engine.auth.LoginResult;
 import dev.pydb.engine.auth.LoginThrottle;
+import dev.pydb.engine.dispatch.Services;
 import dev.pydb.engine.session.Session;
 import java.time.format.DateTimeFormatter;
 import java.util.Optional;

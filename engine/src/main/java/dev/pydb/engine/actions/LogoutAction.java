@@ -8,6 +8,7 @@ import dev.pydb.api.action.ActionHandler;
 import dev.pydb.api.action.Permission;
 import dev.pydb.api.action.RequestContext;
 import dev.pydb.engine.auth.Authenticator;
+import dev.pydb.engine.dispatch.Services;
 import dev.pydb.engine.session.Session;
 import java.util.Optional;
 

@@ -9,6 +9,7 @@ import dev.pydb.api.action.ActionHandler;
 import dev.pydb.api.action.Permission;
 import dev.pydb.api.action.RequestContext;
 import dev.pydb.api.storage.Storage;
+import dev.pydb.engine.dispatch.Services;
 import dev.pydb.engine.stats.ServerInfo;
 import dev.pydb.engine.stats.ServerStats;
 import java.util.Map;

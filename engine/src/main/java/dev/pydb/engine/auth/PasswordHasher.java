@@ -2,6 +2,7 @@ package dev.pydb.engine.auth;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.pydb.engine.config.PasswordHashFormat;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -32,17 +33,15 @@ import javax.crypto.spec.PBEKeySpec;
  */
 public final class PasswordHasher {
     /** The scheme name, the first field of a stored hash. */
-    public static final String SCHEME = "pbkdf2-sha256";
+    public static final String SCHEME = PasswordHashFormat.SCHEME;
     public static final int DEFAULT_ITERATIONS = 210_000;
-    public static final int MIN_ITERATIONS = 1_000;
-    public static final int MAX_ITERATIONS = 10_000_000;
+    public static final int MIN_ITERATIONS = PasswordHashFormat.MIN_ITERATIONS;
+    public static final int MAX_ITERATIONS = PasswordHashFormat.MAX_ITERATIONS;
     static final int SALT_BYTES = 16;
-    static final int MIN_SALT_BYTES = 8;
-    static final int HASH_BYTES = 32;
+    static final int HASH_BYTES = PasswordHashFormat.HASH_BYTES;
 
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final Base64.Encoder ENCODER = Base64.getEncoder().withoutPadding();
-    private static final Base64.Decoder DECODER = Base64.getDecoder();
 
     private PasswordHasher() {}
 
@@ -54,7 +53,7 @@ public final class PasswordHasher {
     /** Hashes {@code password} with a fresh salt and the given iteration count. */
     public static String hash(String password, int iterations) {
         requireNonNull(password, "password is null");
-        checkIterations(iterations);
+        PasswordHashFormat.checkIterations(iterations);
         byte[] salt = new byte[SALT_BYTES];
         RANDOM.nextBytes(salt);
         byte[] hash = pbkdf2(password, salt, iterations, HASH_BYTES);
@@ -68,7 +67,7 @@ public final class PasswordHasher {
      */
     public static boolean verify(String password, String storedHash) {
         requireNonNull(password, "password is null");
-        ParsedHash parsed = parse(storedHash);
+        PasswordHashFormat.Parsed parsed = PasswordHashFormat.parse(storedHash);
         byte[] actual = pbkdf2(password, parsed.salt(), parsed.iterations(), parsed.hash().length);
         return MessageDigest.isEqual(actual, parsed.hash());
     }
@@ -79,60 +78,12 @@ public final class PasswordHasher {
      * @throws IllegalArgumentException naming what is wrong (never echoing the hash itself)
      */
     public static void validate(String storedHash) {
-        parse(storedHash);
+        PasswordHashFormat.parse(storedHash);
     }
 
     /** The iteration count of a well-formed stored hash. */
     public static int iterations(String storedHash) {
-        return parse(storedHash).iterations();
-    }
-
-    static ParsedHash parse(String storedHash) {
-        if (storedHash == null) {
-            throw new IllegalArgumentException("password hash is missing");
-        }
-        String[] parts = storedHash.split("\\$", -1);
-        if (parts.length != 4) {
-            throw new IllegalArgumentException("password hash must have the form "
-                    + SCHEME + "$<iterations>$<salt base64>$<hash base64>");
-        }
-        if (!parts[0].equals(SCHEME)) {
-            throw new IllegalArgumentException("password hash scheme must be '" + SCHEME + "'");
-        }
-        int iterations;
-        if (!parts[1].matches("[0-9]{1,9}")) {
-            throw new IllegalArgumentException("password hash iteration count must be a decimal integer");
-        }
-        iterations = Integer.parseInt(parts[1]);
-        checkIterations(iterations);
-        byte[] salt = decode(parts[2], "salt");
-        if (salt.length < MIN_SALT_BYTES) {
-            throw new IllegalArgumentException("password hash salt must be at least " + MIN_SALT_BYTES
-                    + " bytes, was " + salt.length);
-        }
-        byte[] hash = decode(parts[3], "hash");
-        if (hash.length != HASH_BYTES) {
-            throw new IllegalArgumentException("password hash must be " + HASH_BYTES + " bytes, was " + hash.length);
-        }
-        return new ParsedHash(iterations, salt, hash);
-    }
-
-    private static byte[] decode(String base64, String what) {
-        if (base64.isEmpty() || base64.endsWith("=")) {
-            throw new IllegalArgumentException("password hash " + what + " must be non-empty Base64 without padding");
-        }
-        try {
-            return DECODER.decode(base64);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("password hash " + what + " is not valid Base64");
-        }
-    }
-
-    private static void checkIterations(int iterations) {
-        if (iterations < MIN_ITERATIONS || iterations > MAX_ITERATIONS) {
-            throw new IllegalArgumentException("password hash iteration count must be between "
-                    + MIN_ITERATIONS + " and " + MAX_ITERATIONS + ", was " + iterations);
-        }
+        return PasswordHashFormat.parse(storedHash).iterations();
     }
 
     private static byte[] pbkdf2(String password, byte[] salt, int iterations, int bytes) {
@@ -171,7 +122,4 @@ public final class PasswordHasher {
             System.exit(status);
         }
     }
-
-    /** A parsed stored hash. */
-    record ParsedHash(int iterations, byte[] salt, byte[] hash) {}
 }

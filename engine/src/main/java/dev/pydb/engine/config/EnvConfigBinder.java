@@ -10,7 +10,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pydb.api.ConfigException;
-import dev.pydb.engine.auth.PasswordHasher;
 import dev.pydb.api.Names;
 import dev.pydb.engine.json.JsonSupport;
 import java.io.IOException;
@@ -205,7 +204,7 @@ public final class EnvConfigBinder {
         }
         if (passwordHash != null) {
             try {
-                PasswordHasher.validate(passwordHash);
+                PasswordHashFormat.parse(passwordHash);
             } catch (IllegalArgumentException e) {
                 throw new ConfigException(path + ".password_hash", e.getMessage());
             }

@@ -47,6 +47,11 @@ public final class ActionRegistry {
         return action == null ? Optional.empty() : Optional.ofNullable(handlers.get(normalize(action)));
     }
 
+    /** Every registered handler, in no particular order. */
+    public java.util.Collection<ActionHandler> handlers() {
+        return handlers.values();
+    }
+
     /** The registered action names (upper case), sorted. */
     public SortedSet<String> actions() {
         return new TreeSet<>(handlers.keySet());

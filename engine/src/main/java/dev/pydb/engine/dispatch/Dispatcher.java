@@ -286,21 +286,6 @@ public final class Dispatcher implements RequestProcessor {
         return new PydbException(ErrorCode.FORBIDDEN, message);
     }
 
-    private static JsonNode invoke(ActionHandler handler, EngineRequestContext context, ObjectNode request) {
-        Thread thread = Thread.currentThread();
-        ClassLoader previous = thread.getContextClassLoader();
-        thread.setContextClassLoader(classLoaderOf(handler));
-        try {
-            return handler.handle(context, request);
-        } finally {
-            thread.setContextClassLoader(previous);
-        }
-    }
-
-    private static ClassLoader classLoaderOf(ActionHandler handler) {
-        ClassLoader loader = handler.getClass().getClassLoader();
-        return loader != null ? loader : ClassLoader.getSystemClassLoader();
-    }
 
     private byte[] internalError(Session session, Exchange exchange, Throwable failure) {
         String incident = UUID.randomUUID().toString();
@@ -391,7 +376,7 @@ public final class Dispatcher implements RequestProcessor {
         @Override
         public byte[] execute() {
             try {
-                JsonNode result = invoke(handler, context, request);
+                JsonNode result = handler.handle(context, request);
                 byte[] bytes = okResponse(exchange.id, result);
                 stats.request(exchange.statsName, false);
                 return bytes;

@@ -2,6 +2,7 @@ package dev.pydb.engine.dispatch;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.pydb.api.action.RequestContext;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -19,6 +20,15 @@ public final class Services {
 
     public static Builder builder() {
         return new Builder();
+    }
+
+    /**
+     * The engine service a built-in action depends on, or {@link IllegalStateException} (an
+     * {@code INTERNAL} error) if the engine did not register it.
+     */
+    public static <T> T require(RequestContext context, Class<T> type) {
+        return context.service(type).orElseThrow(
+                () -> new IllegalStateException("no " + type.getSimpleName() + " service is registered"));
     }
 
     public <T> Optional<T> get(Class<T> type) {

@@ -44,6 +44,11 @@ public final class ContextClassLoaderActionHandler implements ActionHandler {
     }
 
     @Override
+    public void close() {
+        ContextClassLoaderSwap.run(classLoader, delegate::close);
+    }
+
+    @Override
     public String toString() {
         return delegate.getClass().getName() + " (context class loader " + classLoader + ")";
     }

@@ -2,12 +2,20 @@ package dev.pydb.engine.plugin;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.pydb.api.query.CountResult;
+import dev.pydb.api.query.Filter;
+import dev.pydb.api.query.FindResult;
+import dev.pydb.api.query.Query;
 import dev.pydb.api.storage.Document;
+import dev.pydb.api.storage.DocumentImporter;
+import dev.pydb.api.storage.Indexes;
 import dev.pydb.api.storage.Storage;
+import dev.pydb.api.storage.StorageSnapshot;
 import dev.pydb.api.storage.WriteOp;
 import dev.pydb.api.storage.WriteResult;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * A {@link Storage} that calls another one with a given class loader (a plugin's) as the thread
@@ -84,8 +92,38 @@ public final class ContextClassLoaderStorage implements Storage {
     }
 
     @Override
+    public Optional<FindResult> find(String db, Query query) {
+        return ContextClassLoaderSwap.with(classLoader, () -> delegate.find(db, query));
+    }
+
+    @Override
+    public Optional<CountResult> countMatching(String db, Filter filter, boolean explain) {
+        return ContextClassLoaderSwap.with(classLoader, () -> delegate.countMatching(db, filter, explain));
+    }
+
+    @Override
+    public Optional<Indexes> indexes() {
+        return capability(Indexes.class, delegate::indexes);
+    }
+
+    @Override
+    public Optional<StorageSnapshot> snapshot() {
+        return capability(StorageSnapshot.class, delegate::snapshot);
+    }
+
+    @Override
+    public Optional<DocumentImporter> importer() {
+        return capability(DocumentImporter.class, delegate::importer);
+    }
+
+    @Override
     public void close() {
         ContextClassLoaderSwap.run(classLoader, delegate::close);
+    }
+
+    private <T> Optional<T> capability(Class<T> type, Supplier<Optional<T>> getter) {
+        return ContextClassLoaderSwap.with(classLoader, getter)
+                .map(target -> ContextClassLoaderProxy.wrap(type, target, classLoader));
     }
 
     @Override

@@ -6,6 +6,8 @@ import dev.pydb.api.storage.Storage;
 import dev.pydb.api.storage.StorageConfig;
 import dev.pydb.api.storage.StorageContext;
 import dev.pydb.api.storage.StorageProvider;
+import dev.pydb.api.storage.StorageVerifier;
+import java.util.Optional;
 
 /**
  * A plugin's {@link StorageProvider} called with the plugin's class loader as the thread context
@@ -39,6 +41,12 @@ public final class ContextClassLoaderStorageProvider implements StorageProvider 
     public Storage open(StorageConfig config, StorageContext context) {
         Storage storage = ContextClassLoaderSwap.with(classLoader, () -> delegate.open(config, context));
         return ContextClassLoaderStorage.wrap(storage, classLoader);
+    }
+
+    @Override
+    public Optional<StorageVerifier> verifier() {
+        return ContextClassLoaderSwap.with(classLoader, delegate::verifier)
+                .map(verifier -> ContextClassLoaderProxy.wrap(StorageVerifier.class, verifier, classLoader));
     }
 
     @Override

@@ -12,8 +12,10 @@ import java.util.List;
 /**
  * The class loader of one plugin. Its parent is the platform class loader, so a plugin sees the
  * JDK and its own jars, and nothing of the server's class path except the shared packages: the
- * api ({@code dev.pydb.api.}) and the libraries the api exposes ({@code com.fasterxml.jackson.},
- * {@code org.slf4j.}). Those are delegated to the server's loader, so the plugin and the server
+ * api ({@code dev.pydb.api.}) and the libraries the api exposes: Jackson's core, databind and
+ * annotations ({@code com.fasterxml.jackson.core.}, {@code .databind.}, {@code .annotation.}: the api's
+ * methods take and return {@code JsonNode}, {@code ObjectNode}, {@code ObjectMapper}), and SLF4J
+ * ({@code org.slf4j.}: a plugin logs into the server's log). Those are delegated to the server's loader, so the plugin and the server
  * use the same {@code Class} objects for them. Every other class is the plugin's own: two plugins
  * may carry different versions of one library.
  *
@@ -25,7 +27,8 @@ import java.util.List;
  */
 public final class PluginClassLoader extends URLClassLoader {
     /** The package prefixes a plugin shares with the server. */
-    public static final List<String> SHARED_PACKAGES = List.of("dev.pydb.api.", "com.fasterxml.jackson.", "org.slf4j.");
+    public static final List<String> SHARED_PACKAGES = List.of("dev.pydb.api.", "com.fasterxml.jackson.core.",
+            "com.fasterxml.jackson.databind.", "com.fasterxml.jackson.annotation.", "org.slf4j.");
 
     private static final String API_PACKAGE = "dev.pydb.api.";
 

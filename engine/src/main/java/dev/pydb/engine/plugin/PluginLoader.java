@@ -2,6 +2,7 @@ package dev.pydb.engine.plugin;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.pydb.api.ApiVersion;
 import dev.pydb.api.action.ActionHandler;
 import dev.pydb.api.storage.StorageProvider;
 import java.io.IOException;
@@ -24,7 +25,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Loads the plugins of a plugins folder. Every subfolder (a folder of jars) and every loose
+ * Loads the class path and the plugins of a plugins folder. The class path comes first, as one more
+ * plugin location (as Kafka Connect treats it): its providers and handlers are found with
+ * {@link ServiceLoader} through the server's loader. Every subfolder (a folder of jars) and every loose
  * {@code *.jar} in it is one plugin with its own {@link PluginClassLoader}; hidden entries and
  * other files are ignored, and plugins load in the order of their file names. Each plugin's
  * {@link StorageProvider}s and {@link ActionHandler}s are found with {@link ServiceLoader} in the
@@ -33,6 +36,9 @@ import org.slf4j.LoggerFactory;
  * <p>The returned providers and handlers are wrapped so that every call into them runs with the
  * plugin's loader as the context class loader ({@link ContextClassLoaderStorageProvider},
  * {@link ContextClassLoaderActionHandler}).
+ *
+ * <p>Before a plugin is loaded its api version is checked ({@link ApiCompatibility}): a plugin built
+ * against another major version of the api is refused.
  *
  * <p>Fails with a {@link PluginLoadException} naming the plugin's path if a plugin has no
  * provider of either kind, a provider cannot be created, or two providers or handlers of the
@@ -44,6 +50,7 @@ public final class PluginLoader implements PluginSource {
     private static final int MAX_CAUSES = 10;
 
     private final ClassLoader serverLoader;
+    private final ApiCompatibility apiCompatibility;
 
     /** A loader sharing the api packages with the loader of the server's api classes. */
     public PluginLoader() {
@@ -52,34 +59,75 @@ public final class PluginLoader implements PluginSource {
 
     /** A loader sharing the api packages with {@code serverLoader}. */
     public PluginLoader(ClassLoader serverLoader) {
+        this(serverLoader, ApiVersion.current());
+    }
+
+    /** A loader for a server that provides api {@code serverApi} (tests). */
+    PluginLoader(ClassLoader serverLoader, ApiVersion serverApi) {
         this.serverLoader = requireNonNull(serverLoader, "serverLoader is null");
+        this.apiCompatibility = new ApiCompatibility(serverApi);
     }
 
     @Override
     public List<LoadedPlugin> load(Path pluginsDir) {
         requireNonNull(pluginsDir, "pluginsDir is null");
+        List<LoadedPlugin> loaded = new ArrayList<>();
+        Names names = new Names();
+        loaded.add(classPath(names));
         if (!Files.exists(pluginsDir)) {
             LOG.info("No plugins folder at {}; no plugins loaded", pluginsDir);
-            return List.of();
+            return List.copyOf(loaded);
         }
         if (!Files.isDirectory(pluginsDir)) {
             throw new PluginLoadException(pluginsDir, "the plugins folder is not a directory");
         }
-        List<LoadedPlugin> loaded = new ArrayList<>();
-        Names names = new Names();
         try {
             for (Path entry : pluginEntries(pluginsDir)) {
                 LoadedPlugin plugin = loadPlugin(entry, names);
                 loaded.add(plugin);
-                LOG.info("Loaded plugin '{}' from {}: storage providers {}, actions {}", plugin.name(), plugin.path(),
+                LOG.info("Loaded plugin '{}' from {}: storage providers {}, actions {}", plugin.name(), plugin.location(),
                         plugin.storageProviders().stream().map(StorageProvider::name).toList(),
                         plugin.actionHandlers().stream().map(ActionHandler::action).toList());
             }
         } catch (RuntimeException | Error e) {
-            loaded.forEach(plugin -> closeQuietly(plugin.classLoader()));
+            loaded.stream().filter(plugin -> !plugin.isClassPath()).forEach(plugin -> closeQuietly(plugin.classLoader()));
             throw e;
         }
         return List.copyOf(loaded);
+    }
+
+    /**
+     * Only the server's class path, as {@link #load} returns it first; for a {@link PluginSource}
+     * that adds plugins of its own (tests).
+     */
+    public static LoadedPlugin classPath() {
+        return new PluginLoader().classPath(new Names());
+    }
+
+    /** The server's class path as a plugin: its providers and handlers, wrapped like a plugin's. */
+    private LoadedPlugin classPath(Names names) {
+        Path origin = Path.of(LoadedPlugin.CLASS_PATH);
+        List<StorageProvider> storageProviders = create(StorageProvider.class, serverLoader, origin);
+        List<ActionHandler> actionHandlers = create(ActionHandler.class, serverLoader, origin);
+        register(origin, storageProviders, actionHandlers, names);
+        return new LoadedPlugin(LoadedPlugin.CLASS_PATH, LoadedPlugin.CLASS_PATH, serverLoader,
+                storageProviders.stream().map(p -> ContextClassLoaderStorageProvider.wrap(p, serverLoader)).toList(),
+                actionHandlers.stream().map(h -> ContextClassLoaderActionHandler.wrap(h, serverLoader)).toList());
+    }
+
+    private static void register(Path plugin, List<StorageProvider> storageProviders, List<ActionHandler> actionHandlers,
+            Names names) {
+        for (StorageProvider provider : storageProviders) {
+            String providerName = requireName(plugin, provider, "storage provider name", StorageProvider::name);
+            names.register(names.providers, providerName.toLowerCase(Locale.ROOT), "storage provider",
+                    new Origin(plugin, provider.getClass().getName()));
+        }
+        for (ActionHandler handler : actionHandlers) {
+            String action = requireName(plugin, handler, "action name", ActionHandler::action);
+            requireValue(plugin, handler, "permission", ActionHandler::permission);
+            names.register(names.actions, action.toUpperCase(Locale.ROOT), "action",
+                    new Origin(plugin, handler.getClass().getName()));
+        }
     }
 
     private static List<Path> pluginEntries(Path pluginsDir) {
@@ -100,7 +148,9 @@ public final class PluginLoader implements PluginSource {
         if (sameName != null) {
             throw new PluginLoadException(plugin, "plugin " + sameName + " has the same name '" + name + "'");
         }
-        PluginClassLoader loader = new PluginClassLoader(name, jarUrls(plugin), serverLoader);
+        List<URL> jars = jarUrls(plugin);
+        apiCompatibility.check(plugin, jars);
+        PluginClassLoader loader = new PluginClassLoader(name, jars, serverLoader);
         try (ContextClassLoaderSwap ignored = ContextClassLoaderSwap.swap(loader)) {
             List<StorageProvider> storageProviders = create(StorageProvider.class, loader, plugin);
             List<ActionHandler> actionHandlers = create(ActionHandler.class, loader, plugin);
@@ -109,17 +159,7 @@ public final class PluginLoader implements PluginSource {
                         + "META-INF/services/" + StorageProvider.class.getName() + " or META-INF/services/"
                         + ActionHandler.class.getName());
             }
-            for (StorageProvider provider : storageProviders) {
-                String providerName = requireName(plugin, provider, "storage provider name", StorageProvider::name);
-                names.register(names.providers, providerName.toLowerCase(Locale.ROOT), "storage provider",
-                        new Origin(plugin, provider.getClass().getName()));
-            }
-            for (ActionHandler handler : actionHandlers) {
-                String action = requireName(plugin, handler, "action name", ActionHandler::action);
-                requireValue(plugin, handler, "permission", ActionHandler::permission);
-                names.register(names.actions, action.toUpperCase(Locale.ROOT), "action",
-                        new Origin(plugin, handler.getClass().getName()));
-            }
+            register(plugin, storageProviders, actionHandlers, names);
             return new LoadedPlugin(name, plugin, loader,
                     storageProviders.stream().map(p -> ContextClassLoaderStorageProvider.wrap(p, loader)).toList(),
                     actionHandlers.stream().map(h -> ContextClassLoaderActionHandler.wrap(h, loader)).toList());
@@ -161,7 +201,7 @@ public final class PluginLoader implements PluginSource {
         return urls;
     }
 
-    private static <T> List<T> create(Class<T> type, PluginClassLoader loader, Path plugin) {
+    private static <T> List<T> create(Class<T> type, ClassLoader loader, Path plugin) {
         List<T> result = new ArrayList<>();
         try (ContextClassLoaderSwap ignored = ContextClassLoaderSwap.swap(loader)) {
             for (T instance : ServiceLoader.load(type, loader)) {

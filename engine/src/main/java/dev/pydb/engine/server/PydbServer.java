@@ -37,8 +37,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.ServiceConfigurationError;
-import java.util.ServiceLoader;
 import java.util.TreeSet;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -53,9 +51,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class PydbServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PydbServer.class);
-    private static final String CLASS_PATH = "class path";
 
     private final Transport transport;
+    private final ActionRegistry actions;
     private final Storage storage;
     private final StorageLock lock;
     private final ServerInfo info;
@@ -63,8 +61,10 @@ public final class PydbServer implements AutoCloseable {
     private final CountDownLatch closed = new CountDownLatch(1);
     private boolean closing;
 
-    private PydbServer(Transport transport, Storage storage, StorageLock lock, ServerInfo info, Duration shutdownGrace) {
+    private PydbServer(Transport transport, ActionRegistry actions, Storage storage, StorageLock lock, ServerInfo info,
+            Duration shutdownGrace) {
         this.transport = transport;
+        this.actions = actions;
         this.storage = storage;
         this.lock = lock;
         this.info = info;
@@ -126,12 +126,13 @@ public final class PydbServer implements AutoCloseable {
                 Transport transport = listen(components.transports().create(serverConfig, dispatcher, stats), config);
                 LOG.info("py_db {} listening on {}:{} (provider {}) in {} ms", version, config.server().host(),
                         transport.port(), provider.name(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos));
-                return new PydbServer(transport, storage, lock, info, components.shutdownGrace());
+                return new PydbServer(transport, registry, storage, lock, info, components.shutdownGrace());
             } catch (RuntimeException | Error e) {
                 closeStorage(storage);
                 throw e;
             }
         } catch (RuntimeException | Error e) {
+            closeActions(registry);
             lock.close();
             throw e;
         }
@@ -166,6 +167,7 @@ public final class PydbServer implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.warn("stopping the transport failed: {}", e.toString());
         } finally {
+            closeActions(actions);
             closeStorage(storage);
             lock.close();
             closed.countDown();
@@ -180,13 +182,9 @@ public final class PydbServer implements AutoCloseable {
 
     private static StorageProvider chooseProvider(String name, List<LoadedPlugin> plugins) {
         Map<String, StorageProvider> byName = new HashMap<>();
-        Map<String, String> origins = new HashMap<>();
-        for (StorageProvider provider : serviceLoaded(StorageProvider.class)) {
-            addProvider(byName, origins, provider, CLASS_PATH);
-        }
         for (LoadedPlugin plugin : plugins) {
             for (StorageProvider provider : plugin.storageProviders()) {
-                addProvider(byName, origins, provider, "plugin " + plugin.path());
+                byName.put(provider.name(), provider);
             }
         }
         StorageProvider chosen = byName.get(name);
@@ -197,56 +195,20 @@ public final class PydbServer implements AutoCloseable {
         return chosen;
     }
 
-    private static void addProvider(Map<String, StorageProvider> byName, Map<String, String> origins,
-            StorageProvider provider, String origin) {
-        String name = provider.name();
-        StorageProvider previous = byName.putIfAbsent(name, provider);
-        if (previous != null) {
-            throw new StartupException("two storage providers named '" + name + "': " + previous.getClass().getName()
-                    + " (" + origins.get(name) + ") and " + provider.getClass().getName() + " (" + origin + ")");
-        }
-        origins.put(name, origin);
-    }
-
     private static List<ActionRegistration> actionRegistrations(List<LoadedPlugin> plugins) {
         List<ActionRegistration> registrations = new ArrayList<>();
-        for (ActionHandler handler : serviceLoaded(ActionHandler.class)) {
-            registrations.add(new ActionRegistration(handler, CLASS_PATH));
-        }
         for (LoadedPlugin plugin : plugins) {
             for (ActionHandler handler : plugin.actionHandlers()) {
-                registrations.add(new ActionRegistration(handler, "plugin " + plugin.path()));
+                registrations.add(new ActionRegistration(handler, plugin.origin()));
             }
         }
         return registrations;
     }
 
-    private static <T> List<T> serviceLoaded(Class<T> type) {
-        List<T> result = new ArrayList<>();
-        try {
-            ServiceLoader.load(type, PydbServer.class.getClassLoader()).forEach(result::add);
-        } catch (ServiceConfigurationError e) {
-            throw new StartupException("cannot load a " + type.getSimpleName() + " from the class path: " + e.getMessage(), e);
-        }
-        return result;
-    }
-
-    /** Opens the storage with the provider's class loader as thread context class loader. */
+    /** Opens the storage; a plugin's provider arrives wrapped, so its own class loader is the context loader. */
     private static Storage open(StorageProvider provider, StorageConfig config, EngineStorageContext context) {
-        Thread thread = Thread.currentThread();
-        ClassLoader previous = thread.getContextClassLoader();
-        thread.setContextClassLoader(classLoaderOf(provider));
-        try {
-            LOG.info("opening storage '{}' at {}", provider.name(), config.path());
-            return requireNonNull(provider.open(config, context), "storage opened by " + provider.getClass().getName());
-        } finally {
-            thread.setContextClassLoader(previous);
-        }
-    }
-
-    private static ClassLoader classLoaderOf(StorageProvider provider) {
-        ClassLoader loader = provider.getClass().getClassLoader();
-        return loader != null ? loader : ClassLoader.getSystemClassLoader();
+        LOG.info("opening storage '{}' at {}", provider.name(), config.path());
+        return requireNonNull(provider.open(config, context), "storage opened by " + provider.getClass().getName());
     }
 
     private static void loadInitialData(Path file, Storage storage, ObjectMapper json, EnvConfig config) {
@@ -283,6 +245,16 @@ public final class PydbServer implements AutoCloseable {
         return root.getMessage() != null ? root.getMessage() : root.toString();
     }
 
+    private static void closeActions(ActionRegistry registry) {
+        for (ActionHandler handler : registry.handlers()) {
+            try {
+                handler.close();
+            } catch (RuntimeException e) {
+                LOG.warn("closing the handler of action {} failed: {}", handler.action(), e.toString());
+            }
+        }
+    }
+
     private static void closeStorage(Storage storage) {
         try {
             storage.close();
@@ -293,7 +265,8 @@ public final class PydbServer implements AutoCloseable {
 
     private static List<ServerInfo.PluginInfo> pluginInfos(List<LoadedPlugin> plugins) {
         return plugins.stream()
-                .map(p -> new ServerInfo.PluginInfo(p.name(), p.path().toString(),
+                .filter(p -> !p.isClassPath())
+                .map(p -> new ServerInfo.PluginInfo(p.name(), p.location(),
                         p.storageProviders().stream().map(StorageProvider::name).sorted().toList(),
                         p.actionHandlers().stream().map(h -> ActionRegistry.normalize(h.action())).sorted().toList()))
                 .toList();

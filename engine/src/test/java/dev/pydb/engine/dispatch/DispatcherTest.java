@@ -18,6 +18,7 @@ import dev.pydb.api.storage.StorageClosedException;
 import dev.pydb.engine.auth.Authenticator;
 import dev.pydb.engine.config.ServerConfig;
 import dev.pydb.engine.fakes.ContextClassLoaderProbe;
+import dev.pydb.engine.plugin.ContextClassLoaderActionHandler;
 import dev.pydb.engine.fakes.FakeAuthenticator;
 import dev.pydb.engine.fakes.IsolatingClassLoader;
 import dev.pydb.engine.fakes.TestHandler;
@@ -84,7 +85,7 @@ class DispatcherTest {
                     throw new StorageClosedException("memory");
                 }),
                 new TestHandler("NO_DB", Permission.NONE, (context, request) -> TextNode.valueOf(context.database())),
-                IsolatingClassLoader.newIsolatedInstance(ContextClassLoaderProbe.class, ActionHandler.class));
+                pluginHandler(IsolatingClassLoader.newIsolatedInstance(ContextClassLoaderProbe.class, ActionHandler.class)));
         ActionRegistry registry = ActionRegistry.of(handlers.stream().map(h -> new ActionRegistration(h, "test")).toList());
         Services services = Services.builder()
                 .add(Authenticator.class, authenticator)
@@ -286,7 +287,7 @@ class DispatcherTest {
     }
 
     @Test
-    void the_handler_runs_with_its_own_class_loader_as_context_class_loader() throws IOException {
+    void a_plugin_handler_runs_with_its_own_class_loader_as_context_class_loader() throws IOException {
         Thread thread = Thread.currentThread();
         ClassLoader original = thread.getContextClassLoader();
         try (URLClassLoader unrelated = new URLClassLoader(new URL[0], null)) {
@@ -329,5 +330,10 @@ class DispatcherTest {
         assertThat(response.get("ok").booleanValue()).as(response.toString()).isFalse();
         assertThat(response.at("/error/code").textValue()).as(response.toString()).isEqualTo(code.name());
         assertThat(response.at("/error/message").textValue()).isNotBlank();
+    }
+
+    /** A handler as a plugin's arrive from the plugin loader: wrapped with its own loader as context loader. */
+    private static ActionHandler pluginHandler(ActionHandler handler) {
+        return ContextClassLoaderActionHandler.wrap(handler, handler.getClass().getClassLoader());
     }
 }

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.pydb.api.ApiVersion;
 import dev.pydb.api.action.ActionHandler;
 import dev.pydb.api.storage.Storage;
 import dev.pydb.api.storage.StorageConfig;
@@ -49,12 +50,12 @@ class PluginLoaderTest {
 
     @Test
     void missingPluginsFolderGivesNoPlugins() {
-        assertThat(loader.load(tempDir.resolve("no-such-folder"))).isEmpty();
+        assertThat(loadFolder(tempDir.resolve("no-such-folder"))).isEmpty();
     }
 
     @Test
     void emptyPluginsFolderGivesNoPlugins() {
-        assertThat(loader.load(pluginsDir)).isEmpty();
+        assertThat(loadFolder(pluginsDir)).isEmpty();
     }
 
     @Test
@@ -64,11 +65,11 @@ class PluginLoaderTest {
         simpleHandlerJar(pluginsDir.resolve(".hidden.jar"), "hidden", "HIDDEN");
         Files.writeString(pluginsDir.resolve("README.txt"), "not a plugin");
 
-        List<LoadedPlugin> plugins = loader.load(pluginsDir);
+        List<LoadedPlugin> plugins = loadFolder(pluginsDir);
 
         assertThat(plugins).extracting(LoadedPlugin::name).containsExactly("alpha", "beta");
-        assertThat(plugins).extracting(LoadedPlugin::path)
-                .containsExactly(pluginsDir.resolve("alpha"), pluginsDir.resolve("beta.jar"));
+        assertThat(plugins).extracting(LoadedPlugin::location)
+                .containsExactly(pluginsDir.resolve("alpha").toString(), pluginsDir.resolve("beta.jar").toString());
         assertThat(plugins).allSatisfy(plugin -> {
             assertThat(plugin.classLoader()).isInstanceOf(PluginClassLoader.class);
             assertThat(plugin.storageProviders()).isEmpty();
@@ -206,7 +207,7 @@ class PluginLoaderTest {
                 .service(ActionHandler.class, "oldjackson.Handler")
                 .build();
 
-        LoadedPlugin loaded = single(loader.load(pluginsDir));
+        LoadedPlugin loaded = single(loadFolder(pluginsDir));
 
         String serversJackson = new ObjectMapper().version().toString();
         assertThat(serversJackson).isNotEqualTo(OLD_JACKSON_VERSION);
@@ -235,7 +236,7 @@ class PluginLoaderTest {
                 .service(ActionHandler.class, "extras.Handler")
                 .build();
 
-        LoadedPlugin plugin = single(loader.load(pluginsDir));
+        LoadedPlugin plugin = single(loadFolder(pluginsDir));
 
         assertThat(handle(onlyHandler(plugin))).isEqualTo("extra module");
         assertThat(plugin.classLoader().loadClass("com.fasterxml.jackson.extramodule.Extra").getClassLoader())
@@ -260,7 +261,7 @@ class PluginLoaderTest {
                     .build();
         }
 
-        List<LoadedPlugin> plugins = loader.load(pluginsDir);
+        List<LoadedPlugin> plugins = loadFolder(pluginsDir);
 
         assertThat(plugins).extracting(plugin -> handle(onlyHandler(plugin))).containsExactly("1", "2");
         assertThatThrownBy(() -> getClass().getClassLoader().loadClass("com.example.lib.Version"))
@@ -271,7 +272,7 @@ class PluginLoaderTest {
     void pluginsCannotSeeTheServersOwnClasses() throws Exception {
         simpleHandlerJar(pluginsDir.resolve("isolated.jar"), "isolated", "ISOLATED");
 
-        ClassLoader pluginLoader = single(loader.load(pluginsDir)).classLoader();
+        ClassLoader pluginLoader = single(loadFolder(pluginsDir)).classLoader();
 
         assertThatThrownBy(() -> pluginLoader.loadClass(PluginLoader.class.getName()))
                 .isInstanceOf(ClassNotFoundException.class);
@@ -291,7 +292,7 @@ class PluginLoaderTest {
 
         try (URLClassLoader serverLoader = new URLClassLoader(new URL[] {serverJar.toUri().toURL()},
                 getClass().getClassLoader())) {
-            LoadedPlugin plugin = single(new PluginLoader(serverLoader).load(pluginsDir));
+            LoadedPlugin plugin = single(withoutClassPath(new PluginLoader(serverLoader).load(pluginsDir)));
 
             assertThat(plugin.actionHandlers()).extracting(ActionHandler::action).containsExactly("OWN");
             List<URL> serviceFiles = Collections.list(
@@ -316,7 +317,7 @@ class PluginLoaderTest {
                 .build();
         ClassLoader before = Thread.currentThread().getContextClassLoader();
 
-        LoadedPlugin plugin = single(loader.load(pluginsDir));
+        LoadedPlugin plugin = single(loadFolder(pluginsDir));
 
         assertThat(handle(onlyHandler(plugin))).isEqualTo("construct:true,handle:true");
         assertThat(Thread.currentThread().getContextClassLoader()).isSameAs(before);
@@ -330,7 +331,7 @@ class PluginLoaderTest {
                 .build();
         ClassLoader before = Thread.currentThread().getContextClassLoader();
 
-        LoadedPlugin plugin = single(loader.load(pluginsDir));
+        LoadedPlugin plugin = single(loadFolder(pluginsDir));
         StorageProvider provider = plugin.storageProviders().getFirst();
         Storage storage = provider.open(new StorageConfig(Files.createDirectories(tempDir.resolve("data")),
                 StorageOptions.empty()), new FixedStorageContext(tempDir));
@@ -351,7 +352,7 @@ class PluginLoaderTest {
                 .service(ActionHandler.class, "both.Handler")
                 .build();
 
-        LoadedPlugin plugin = single(loader.load(pluginsDir));
+        LoadedPlugin plugin = single(loadFolder(pluginsDir));
 
         assertThat(plugin.storageProviders()).extracting(StorageProvider::name).containsExactly("bothstore");
         assertThat(plugin.actionHandlers()).extracting(ActionHandler::action).containsExactly("BOTH");
@@ -381,6 +382,85 @@ class PluginLoaderTest {
                     .hasSize(2);
             return result;
         }
+    }
+
+    @Test
+    void theClassPathComesFirstAsOneMorePluginWithItsActionsWrapped() {
+        List<LoadedPlugin> all = loader.load(tempDir.resolve("no-such-folder"));
+
+        assertThat(all).hasSize(1);
+        LoadedPlugin classPath = all.get(0);
+        assertThat(classPath.isClassPath()).isTrue();
+        assertThat(classPath.actionHandlers()).extracting(ActionHandler::action).contains("PING", "GET");
+        assertThat(classPath.actionHandlers()).allSatisfy(handler ->
+                assertThat(handler).isInstanceOf(ContextClassLoaderActionHandler.class));
+    }
+
+    @Test
+    void aPluginActionThatTheClassPathAlreadyProvidesFailsInTheLoader() {
+        Path jar = simpleHandlerJar(pluginsDir.resolve("ping.jar"), "ping", "PING");
+
+        assertThatThrownBy(() -> loader.load(pluginsDir))
+                .isInstanceOf(PluginLoadException.class)
+                .hasMessageStartingWith("plugin " + jar + ": ")
+                .hasMessageContaining("action 'PING'")
+                .hasMessageContaining("is already provided by dev.pydb.engine.actions.PingAction in plugin class path");
+    }
+
+    @Test
+    void aPluginBuiltAgainstAnotherMajorApiVersionIsRefusedNamingBothVersions() {
+        ApiVersion server = ApiVersion.current();
+        String built = (server.major() + 1) + ".0";
+        Path jar = jars.jar(pluginsDir.resolve("future.jar"))
+                .source("future.Handler", handler("future", "Handler", "FUTURE", "\"x\""))
+                .service(ActionHandler.class, "future.Handler")
+                .manifestAttribute(ApiVersion.MANIFEST_ATTRIBUTE, built)
+                .build();
+
+        assertThatThrownBy(() -> loader.load(pluginsDir))
+                .isInstanceOf(PluginLoadException.class)
+                .hasMessageStartingWith("plugin " + jar + ": ")
+                .hasMessageContaining("built against py_db api " + built)
+                .hasMessageContaining("this server provides api " + server);
+    }
+
+    @Test
+    void aPluginBuiltAgainstANewerMinorOrTheSameApiVersionLoads() {
+        ApiVersion server = ApiVersion.current();
+        jars.jar(pluginsDir.resolve("newer.jar"))
+                .source("newer.Handler", handler("newer", "Handler", "NEWER", "\"x\""))
+                .service(ActionHandler.class, "newer.Handler")
+                .manifestAttribute(ApiVersion.MANIFEST_ATTRIBUTE, server.major() + "." + (server.minor() + 1))
+                .build();
+        jars.jar(pluginsDir.resolve("same.jar"))
+                .source("same.Handler", handler("same", "Handler", "SAME", "\"x\""))
+                .service(ActionHandler.class, "same.Handler")
+                .manifestAttribute(ApiVersion.MANIFEST_ATTRIBUTE, server.toString())
+                .build();
+
+        assertThat(loadFolder(pluginsDir)).extracting(LoadedPlugin::name).containsExactly("newer", "same");
+    }
+
+    @Test
+    void aMalformedApiVersionIsRefused() {
+        jars.jar(pluginsDir.resolve("odd.jar"))
+                .source("odd.Handler", handler("odd", "Handler", "ODD", "\"x\""))
+                .service(ActionHandler.class, "odd.Handler")
+                .manifestAttribute(ApiVersion.MANIFEST_ATTRIBUTE, "one")
+                .build();
+
+        assertThatThrownBy(() -> loader.load(pluginsDir))
+                .isInstanceOf(PluginLoadException.class)
+                .hasMessageContaining("odd.jar declares Pydb-Api-Version: not an api version (MAJOR.MINOR): 'one'");
+    }
+
+    private List<LoadedPlugin> loadFolder(Path dir) {
+        return withoutClassPath(loader.load(dir));
+    }
+
+    private static List<LoadedPlugin> withoutClassPath(List<LoadedPlugin> plugins) {
+        assertThat(plugins.get(0).isClassPath()).as("the class path comes first").isTrue();
+        return plugins.subList(1, plugins.size());
     }
 
     private static LoadedPlugin single(List<LoadedPlugin> plugins) {

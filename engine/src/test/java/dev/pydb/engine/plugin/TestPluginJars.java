@@ -48,6 +48,7 @@ final class TestPluginJars {
         private final Map<String, String> sources = new LinkedHashMap<>();
         private final Map<String, List<String>> services = new LinkedHashMap<>();
         private final List<Path> classPath = new ArrayList<>();
+        private final Map<String, String> manifest = new LinkedHashMap<>();
 
         private JarSpec(Path jar) {
             this.jar = jar;
@@ -62,6 +63,12 @@ final class TestPluginJars {
         /** Lists {@code implementation} in {@code META-INF/services/<service>}. */
         JarSpec service(Class<?> service, String implementation) {
             services.computeIfAbsent(service.getName(), s -> new ArrayList<>()).add(implementation);
+            return this;
+        }
+
+        /** Adds a main attribute to the jar's manifest (e.g. {@code Pydb-Api-Version}). */
+        JarSpec manifestAttribute(String name, String value) {
+            manifest.put(name, value);
             return this;
         }
 
@@ -117,7 +124,10 @@ final class TestPluginJars {
         }
 
         private void writeJar(Path classesDir) throws IOException {
-            try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar));
+            java.util.jar.Manifest jarManifest = new java.util.jar.Manifest();
+            jarManifest.getMainAttributes().put(java.util.jar.Attributes.Name.MANIFEST_VERSION, "1.0");
+            manifest.forEach((name, value) -> jarManifest.getMainAttributes().putValue(name, value));
+            try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar), jarManifest);
                     Stream<Path> files = Files.walk(classesDir)) {
                 for (Path file : files.filter(Files::isRegularFile).sorted().toList()) {
                     out.putNextEntry(new JarEntry(classesDir.relativize(file).toString().replace('\\', '/')));

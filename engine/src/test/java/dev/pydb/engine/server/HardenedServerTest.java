@@ -15,6 +15,7 @@ import dev.pydb.engine.codec.FrameEncoder;
 import dev.pydb.engine.config.EnvConfig;
 import dev.pydb.engine.config.EnvConfigBinder;
 import dev.pydb.engine.plugin.LoadedPlugin;
+import dev.pydb.engine.plugin.PluginLoader;
 import dev.pydb.storage.tck.memory.InMemoryStorageProvider;
 import java.io.IOException;
 import java.io.InputStream;
@@ -225,7 +226,7 @@ class HardenedServerTest {
         }
         InMemoryStorageProvider provider = new InMemoryStorageProvider("hardened-memory");
         ServerComponents components = new ServerComponents(
-                dir -> List.of(new LoadedPlugin("memory", dir.resolve("memory"), HardenedServerTest.class.getClassLoader(),
+                dir -> List.of(PluginLoader.classPath(), new LoadedPlugin("memory", dir.resolve("memory"), HardenedServerTest.class.getClassLoader(),
                         List.of(provider), List.of())),
                 DefaultAuthenticator::new, TransportFactory.production(), Clock.systemUTC(), Duration.ofSeconds(1));
         PydbServer server = PydbServer.start(config, home, components, Optional.empty());

@@ -22,7 +22,9 @@ import dev.pydb.engine.fakes.OtherRecordingStorageProvider;
 import dev.pydb.engine.fakes.OtherTestHandler;
 import dev.pydb.engine.fakes.RecordingStorageProvider;
 import dev.pydb.engine.fakes.TestHandler;
+import dev.pydb.engine.plugin.ContextClassLoaderStorageProvider;
 import dev.pydb.engine.plugin.LoadedPlugin;
+import dev.pydb.engine.plugin.PluginLoader;
 import dev.pydb.engine.plugin.PluginLoadException;
 import dev.pydb.engine.plugin.PluginSource;
 import dev.pydb.engine.stats.ServerInfo;
@@ -121,6 +123,40 @@ class PydbServerTest {
     }
 
     @Test
+    void close_closes_every_action_once_after_the_transport_and_before_the_storage() {
+        List<String> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+        pluginHandlers = List.of(new ActionHandler() {
+            @Override
+            public String action() {
+                return "TEST_CLOSING";
+            }
+
+            @Override
+            public Permission permission() {
+                return Permission.NONE;
+            }
+
+            @Override
+            public com.fasterxml.jackson.databind.JsonNode handle(dev.pydb.api.action.RequestContext context,
+                    ObjectNode request) {
+                return null;
+            }
+
+            @Override
+            public void close() {
+                events.add("action closed; transport " + transports.get(0).state() + "; storage closed: "
+                        + provider.lastOpened().isClosed());
+            }
+        });
+        PydbServer server = start(config(""), Optional.empty());
+
+        server.close();
+        server.close();
+
+        assertThat(events).containsExactly("action closed; transport closed; storage closed: false");
+    }
+
+    @Test
     void a_second_server_on_the_same_storage_fails_fast() {
         start(config(""), Optional.empty());
         assertThatThrownBy(() -> start(config(""), Optional.empty()))
@@ -137,17 +173,6 @@ class PydbServerTest {
                 .hasMessageStartingWith("storage.provider: unknown provider '" + PROVIDER + "' (available: alpha, ")
                 .hasMessageEndingWith("zeta)");
         assertThat(home.resolve("data")).doesNotExist();
-    }
-
-    @Test
-    void two_providers_with_one_name_fail_with_both_classes() {
-        pluginProviders = List.of(provider, new OtherRecordingStorageProvider(PROVIDER));
-        assertThatThrownBy(() -> start(config(""), Optional.empty()))
-                .isInstanceOf(StartupException.class)
-                .hasMessageContaining("two storage providers named '" + PROVIDER + "'")
-                .hasMessageContaining(RecordingStorageProvider.class.getName())
-                .hasMessageContaining(OtherRecordingStorageProvider.class.getName())
-                .hasMessageContaining("plugin " + home.resolve("plugins/test-plugin"));
     }
 
     @Test
@@ -205,8 +230,10 @@ class PydbServerTest {
     private PydbServer start(EnvConfig config, Optional<Path> initialData) {
         PydbServer server = PydbServer.start(config, home, components(pluginsDir -> {
             pluginDirsAsked.add(pluginsDir);
-            return List.of(new LoadedPlugin("test-plugin", pluginsDir.resolve("test-plugin"),
-                    PydbServerTest.class.getClassLoader(), pluginProviders, pluginHandlers));
+            ClassLoader loader = PydbServerTest.class.getClassLoader();
+            return List.of(PluginLoader.classPath(), new LoadedPlugin("test-plugin", pluginsDir.resolve("test-plugin"), loader,
+                    pluginProviders.stream().map(p -> ContextClassLoaderStorageProvider.wrap(p, loader)).toList(),
+                    pluginHandlers));
         }), initialData);
         servers.add(server);
         return server;

@@ -13,6 +13,7 @@ import dev.pydb.engine.codec.FrameEncoder;
 import dev.pydb.engine.config.EnvConfig;
 import dev.pydb.engine.config.EnvConfigBinder;
 import dev.pydb.engine.plugin.LoadedPlugin;
+import dev.pydb.engine.plugin.PluginLoader;
 import dev.pydb.storage.tck.memory.InMemoryStorageProvider;
 import java.io.IOException;
 import java.io.InputStream;
@@ -220,7 +221,7 @@ class SoakTest {
                 """.formatted(CONNECTIONS)));
         InMemoryStorageProvider provider = new InMemoryStorageProvider("soak-memory");
         ServerComponents components = new ServerComponents(
-                dir -> List.of(new LoadedPlugin("memory", dir.resolve("memory"), SoakTest.class.getClassLoader(),
+                dir -> List.of(PluginLoader.classPath(), new LoadedPlugin("memory", dir.resolve("memory"), SoakTest.class.getClassLoader(),
                         List.of(provider), List.of())),
                 DefaultAuthenticator::new, TransportFactory.production(), Clock.systemUTC(), Duration.ofSeconds(5));
         return PydbServer.start(config, home, components, Optional.empty());
