@@ -25,17 +25,25 @@ import org.slf4j.LoggerFactory;
  * <h2>Options ({@code storage.options})</h2>
  * <ul>
  *   <li>{@code map_size_bytes} (default 1 GiB, 64 KiB to 16 TiB): the most the data file may
- *       grow to. A write that does not fit fails with {@code LIMIT_EXCEEDED} and is not applied;
- *       raise the option and restart to make room.</li>
+ *       grow to. A write that does not fit (or finds the disk full) fails with
+ *       {@code LIMIT_EXCEEDED} and is not applied; raise the option and restart to make room.</li>
  *   <li>{@code max_readers} (default 1024): read transactions open at once; more readers wait.</li>
+ *   <li>{@code write_map} (default false): {@code MDB_WRITEMAP}; needs room on the disk for the
+ *       whole map at start.</li>
  * </ul>
  *
  * <h2>Layout</h2>
- * Three LMDB databases: {@code documents} (key {@code <db> 0x00 <key UTF-8>}, value 8-byte
- * big-endian revision + body), {@code databases} (key = database name, value = 8-byte document
- * count, updated in the same transaction as the documents) and {@code meta}
- * ({@code format_version} = 1). Keys sort by unsigned bytes, which is
- * {@link dev.pydb.api.storage.KeyOrder}.
+ * Three LMDB databases: {@code documents} (key {@code <db> 0x00 <key UTF-8>}, value the toolkit's
+ * checksummed stored-value format 2), {@code databases} (key = database name, value = the
+ * checksummed document count, updated in the same transaction as the documents) and {@code meta}
+ * ({@code format_version} = 2; a 0.1.0 store, version 1, is upgraded in place at the first open).
+ * Keys sort by unsigned bytes, which is {@link dev.pydb.api.storage.KeyOrder}. Every value read is
+ * verified; a damaged one answers {@code CORRUPTED}.
+ *
+ * <h2>Damaged files</h2>
+ * Before LMDB maps {@code data.mdb}, the {@link DataFileCheck} checks it against its own meta
+ * pages, so a truncated or damaged file refuses the start with {@code UNAVAILABLE} instead of
+ * killing the JVM with SIGBUS. {@link #verifier()} checks a stopped store without LMDB.
  *
  * <h2>Transactions</h2>
  * Commits are durable (no {@code MDB_NOSYNC}/{@code MDB_MAPASYNC}). All write transactions run on
