@@ -13,12 +13,9 @@ import dev.pydb.storage.toolkit.codec.StoredValueCodec;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.List;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * One bit flipped in {@code data.mdb} inside a stored document (body, revision, a big document on
@@ -26,20 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  * reaches it answer {@code CORRUPTED}, the ERROR line names the file, database and key, and every
  * other document keeps working.
  */
-final class ChecksumTest {
-    @TempDir
-    Path tempDir;
-
-    private Path path;
-    private Path file;
-
-    @BeforeEach
-    void writeStore() {
-        path = tempDir.resolve("data");
-        DataFiles.writeStore(path);
-        file = DataFiles.dataFile(path);
-    }
-
+final class ChecksumTest extends WithWrittenStore {
     @Test
     void aFlippedBitInABodyIsReportedNeverServedAndTheRestKeepsWorking() throws IOException {
         flipEveryCopy("person number 42\"", 7, 2);

@@ -3,11 +3,9 @@ package dev.pydb.storage.lmdb;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
@@ -55,21 +53,9 @@ final class DamagedDataFileChildTest {
     private record ChildResult(int exitCode, String output) {}
 
     private ChildResult runChild(String mode) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>();
-        command.add(ProcessHandle.current().info().command().orElseThrow());
-        for (String argument : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-            if (argument.startsWith("--add-opens") || argument.startsWith("--enable-native-access")) {
-                command.add(argument);
-            }
-        }
-        // no core file, no hs_err file in the working directory: the report goes to the output
-        command.add("-XX:-CreateCoredumpOnCrash");
-        command.add("-XX:ErrorFile=" + tempDir.resolve("hs_err_%p.log"));
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add(DamagedDataFileMain.class.getName());
-        command.add(mode);
-        command.add(path.toString());
+        // no core file, no hs_err file in the working directory: the crash report goes to the output
+        List<String> command = ChildJvm.command(true, List.of("-XX:-CreateCoredumpOnCrash",
+                "-XX:ErrorFile=" + tempDir.resolve("hs_err_%p.log")), DamagedDataFileMain.class, mode, path.toString());
         Path output = tempDir.resolve("child-" + mode + ".log");
         Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start();
         if (!process.waitFor(60, TimeUnit.SECONDS)) {

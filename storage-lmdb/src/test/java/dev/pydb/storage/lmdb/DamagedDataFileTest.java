@@ -13,9 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.lmdbjava.Dbi;
@@ -30,21 +28,8 @@ import org.lmdbjava.Txn;
  * ({@link DamagedDataFileChildTest} shows that crash); a file that is short only of free pages,
  * which LMDB leaves behind in normal operation, opens with every document.
  */
-final class DamagedDataFileTest {
+final class DamagedDataFileTest extends WithWrittenStore {
     private static final long PAGE = 4096;
-
-    @TempDir
-    Path tempDir;
-
-    private Path path;
-    private Path file;
-
-    @BeforeEach
-    void writeStore() {
-        path = tempDir.resolve("data");
-        DataFiles.writeStore(path);
-        file = DataFiles.dataFile(path);
-    }
 
     @ParameterizedTest(name = "cut to {0} bytes")
     @ValueSource(longs = {0, 100, PAGE, PAGE + 100, 2 * PAGE, 2 * PAGE + 1, 3 * PAGE})

@@ -2,7 +2,6 @@ package dev.pydb.storage.lmdb;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,15 +20,9 @@ final class LmdbFilePermissionsTest {
     @Test
     void aStoreCreatedUnderAPermissiveUmaskIsOwnerOnly() throws Exception {
         Path path = tempDir.resolve("data");
-        List<String> java = new ArrayList<>();
-        java.add(ProcessHandle.current().info().command().orElseThrow());
-        for (String argument : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-            if (argument.startsWith("--add-opens") || argument.startsWith("--enable-native-access")) {
-                java.add(argument);
-            }
-        }
-        java.addAll(List.of("-Dlmdbjava.extract.dir=" + Files.createDirectories(tempDir.resolve("native")),
-                "-cp", System.getProperty("java.class.path"), ForeignContextLoaderMain.class.getName(), "provider", path.toString()));
+        List<String> java = ChildJvm.command(true,
+                List.of("-Dlmdbjava.extract.dir=" + Files.createDirectories(tempDir.resolve("native"))),
+                ForeignContextLoaderMain.class, "provider", path.toString());
         String command = "umask 000 && touch " + tempDir.resolve("probe") + " && exec \"$@\"";
         List<String> shell = new ArrayList<>(List.of("sh", "-c", command, "sh"));
         shell.addAll(java);

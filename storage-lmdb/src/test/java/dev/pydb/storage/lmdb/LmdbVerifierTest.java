@@ -22,25 +22,10 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The offline verifier reads every page and value of a stopped store, reports each damage, and changes no file. */
-final class LmdbVerifierTest {
-    @TempDir
-    Path tempDir;
-
-    private Path path;
-    private Path file;
-
-    @BeforeEach
-    void writeStore() {
-        path = tempDir.resolve("data");
-        DataFiles.writeStore(path);
-        file = DataFiles.dataFile(path);
-    }
-
+final class LmdbVerifierTest extends WithWrittenStore {
     @Test
     void aCleanStoreIsCleanAndProgressCountsEveryDocument() throws IOException {
         List<String> progress = new ArrayList<>();
