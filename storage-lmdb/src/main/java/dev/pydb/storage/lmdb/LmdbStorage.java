@@ -10,7 +10,6 @@ import dev.pydb.api.storage.Storage;
 import dev.pydb.api.storage.StorageSnapshot;
 import dev.pydb.api.storage.WriteOp;
 import dev.pydb.api.storage.WriteResult;
-import dev.pydb.storage.toolkit.files.OwnerOnlyFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -226,6 +225,9 @@ final class LmdbStorage implements Storage {
                     LmdbSnapshot snapshot = new LmdbSnapshot(this, tables, readContexts.borrow());
                     snapshots.add(snapshot);
                     return snapshot;
+                } catch (LmdbException e) {
+                    readerSlots.release();
+                    throw new PydbException(ErrorCode.UNAVAILABLE, "cannot begin a snapshot: " + e.getMessage(), e);
                 } catch (RuntimeException e) {
                     readerSlots.release();
                     throw e;

@@ -9,7 +9,6 @@ import dev.pydb.api.storage.StorageConfig;
 import dev.pydb.api.storage.StorageContext;
 import dev.pydb.api.storage.StorageProvider;
 import dev.pydb.api.storage.StorageVerifier;
-import dev.pydb.storage.toolkit.files.OwnerOnlyFiles;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Optional;

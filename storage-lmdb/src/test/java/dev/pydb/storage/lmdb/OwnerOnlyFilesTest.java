@@ -1,4 +1,4 @@
-package dev.pydb.storage.toolkit.files;
+package dev.pydb.storage.lmdb;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -8,7 +8,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class OwnerOnlyFilesTest {
+final class OwnerOnlyFilesTest {
     @TempDir
     Path tempDir;
 

@@ -1,4 +1,4 @@
-package dev.pydb.storage.toolkit.files;
+package dev.pydb.storage.lmdb;
 
 import static java.util.Objects.requireNonNull;
 
@@ -16,12 +16,15 @@ import java.util.Set;
  * its data directory: other users of the machine can neither read the documents nor list the
  * files. The permissions are set explicitly after creating, since the umask only ever removes
  * bits. On a file system without POSIX permissions (Windows) the calls change nothing.
+ *
+ * <p>The storage toolkit is getting the shared helper for this ({@code FilePermissions}, with the
+ * write-ahead log); this class gives way to it once that is on main.
  */
-public final class OwnerOnlyFiles {
+final class OwnerOnlyFiles {
     /** {@code rwx------} (0700). */
-    public static final Set<PosixFilePermission> FOLDER = PosixFilePermissions.fromString("rwx------");
+    static final Set<PosixFilePermission> FOLDER = PosixFilePermissions.fromString("rwx------");
     /** {@code rw-------} (0600). */
-    public static final Set<PosixFilePermission> FILE = PosixFilePermissions.fromString("rw-------");
+    static final Set<PosixFilePermission> FILE = PosixFilePermissions.fromString("rw-------");
 
     private OwnerOnlyFiles() {}
 
@@ -29,7 +32,7 @@ public final class OwnerOnlyFiles {
      * Creates {@code folder} if it is missing (missing parents too, with the usual permissions),
      * makes it 0700 and returns its real path. An existing folder is made 0700 as well.
      */
-    public static Path createFolder(Path folder) throws IOException {
+    static Path createFolder(Path folder) throws IOException {
         requireNonNull(folder, "folder is null");
         Path real = Files.createDirectories(folder).toRealPath();
         restrict(real);
@@ -37,7 +40,7 @@ public final class OwnerOnlyFiles {
     }
 
     /** Makes {@code path} 0700 if it is a folder, 0600 if it is a file; does nothing if it does not exist. */
-    public static void restrict(Path path) throws IOException {
+    static void restrict(Path path) throws IOException {
         requireNonNull(path, "path is null");
         PosixFileAttributeView view = Files.getFileAttributeView(path, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
         if (view == null || !Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
