@@ -44,13 +44,27 @@ abstract class BackendContract {
     private ServerProcess server;
     private int port;
 
-    /** The storage provider under test: {@code json}, {@code mapdb} or {@code lmdb}. */
+    /** The storage provider under test: {@code json}, {@code mapdb}, {@code lmdb} or {@code postgres}. */
     abstract String provider();
+
+    /**
+     * The {@code storage.options} of a server whose {@code storage.path} is {@code dataPath}; each
+     * path is its own store. Default: none (the local backends keep everything under the path).
+     */
+    ObjectNode storageOptions(Path dataPath) {
+        return RawWireClient.JSON.createObjectNode();
+    }
+
+    private ObjectNode env(int serverPort, Path dataPath) {
+        ObjectNode env = EnvFile.of("127.0.0.1", serverPort, provider(), dataPath.toString(), null);
+        ((ObjectNode) env.get("storage")).set("options", storageOptions(dataPath));
+        return env;
+    }
 
     @BeforeAll
     void startServer(@TempDir Path work) {
         port = Ports.free();
-        ObjectNode env = EnvFile.of("127.0.0.1", port, provider(), work.resolve("data").toString(), null);
+        ObjectNode env = env(port, work.resolve("data"));
         ((ObjectNode) env.get("server")).put("max_document_bytes", MAX_DOCUMENT_BYTES)
                 .put("max_query_length", MAX_QUERY_LENGTH);
         ArrayNode users = (ArrayNode) env.get("auth").get("users");
@@ -551,7 +565,7 @@ abstract class BackendContract {
     @Test
     void dataSurvivesASigtermRestart(@TempDir Path work) throws IOException {
         int otherPort = Ports.free();
-        Path envFile = EnvFile.write(EnvFile.of("127.0.0.1", otherPort, provider(), work.resolve("data").toString(), null),
+        Path envFile = EnvFile.write(env(otherPort, work.resolve("data")),
                 work.resolve("env.json"));
         try (ServerProcess first = ServerProcess.start(Build.unpackedDistribution(), work.resolve("out1"),
                 List.of("-e", envFile.toString())).awaitPing(otherPort)) {
@@ -581,7 +595,7 @@ abstract class BackendContract {
     @Test
     void acknowledgedWritesSurviveThreeRoundsOfKillNine(@TempDir Path work) throws Exception {
         int otherPort = Ports.free();
-        Path envFile = EnvFile.write(EnvFile.of("127.0.0.1", otherPort, provider(), work.resolve("data").toString(), null),
+        Path envFile = EnvFile.write(env(otherPort, work.resolve("data")),
                 work.resolve("env.json"));
         java.util.Map<String, Integer> acknowledged = new java.util.concurrent.ConcurrentHashMap<>();
         for (int round = 0; round < 3; round++) {
@@ -602,7 +616,7 @@ abstract class BackendContract {
                     writers.add(Thread.ofPlatform().start(() -> writeUntilKilled(otherPort, thisRound, writer, acknowledged,
                             writes)));
                 }
-                org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> writes.get() >= 200);
+                org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(120)).until(() -> writes.get() >= 200);
                 server.kill();
                 for (Thread writer : writers) {
                     writer.join(30_000);

@@ -82,8 +82,9 @@ class DistributionIT {
         assertThat(home.resolve("bin/pydb-bench")).isRegularFile().isExecutable();
         assertThat(home.resolve("bin/pydb-compare-redis")).isRegularFile().isExecutable();
 
-        assertThat(subfolders(home.resolve("plugins"))).containsExactly("storage-json", "storage-lmdb", "storage-mapdb");
-        for (String backend : List.of("json", "mapdb", "lmdb")) {
+        assertThat(subfolders(home.resolve("plugins"))).containsExactly("storage-json", "storage-lmdb", "storage-mapdb",
+                "storage-postgres");
+        for (String backend : List.of("json", "mapdb", "lmdb", "postgres")) {
             assertThat(jarNames(home.resolve("plugins/storage-" + backend)))
                     .as("plugins/storage-" + backend)
                     .anyMatch(name -> name.startsWith("pydb-storage-" + backend + "-"))
@@ -104,6 +105,12 @@ class DistributionIT {
                 .anyMatch(name -> name.startsWith("lmdbjava-"))
                 .anyMatch(name -> name.startsWith("jnr-ffi-"))
                 .anyMatch(name -> name.startsWith("jffi-"));
+        assertThat(jarNames(home.resolve("plugins/storage-postgres")))
+                .as("plugins/storage-postgres carries the PostgreSQL driver and HikariCP")
+                .anyMatch(name -> name.startsWith("postgresql-"))
+                .anyMatch(name -> name.startsWith("HikariCP-"));
+        assertThat(jarNames(home.resolve("lib"))).as("lib/ has nothing of the postgres backend")
+                .noneMatch(name -> name.startsWith("postgresql-") || name.startsWith("HikariCP-"));
     }
 
     @Test

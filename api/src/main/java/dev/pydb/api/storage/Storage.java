@@ -119,6 +119,23 @@ public interface Storage extends AutoCloseable {
         return Optional.empty();
     }
 
+    /**
+     * Whether reads (and {@link #sessions()}) may wait on the network, as for a storage on another
+     * server: the engine then runs every request, authentication included, on worker threads, never
+     * on an event loop. Default {@code false}: reads are local and quick.
+     */
+    default boolean readsMayBlock() {
+        return false;
+    }
+
+    /**
+     * LOGIN sessions and failed-login counters shared by every node on this storage; empty for a
+     * storage only one server uses (the engine then keeps sessions in its memory).
+     */
+    default Optional<SessionStore> sessions() {
+        return Optional.empty();
+    }
+
     /** Flushes and releases everything; idempotent. */
     @Override
     void close();

@@ -10,14 +10,16 @@ import dev.pydb.api.action.Permission;
 import dev.pydb.api.action.RequestContext;
 import dev.pydb.api.storage.Storage;
 import dev.pydb.engine.dispatch.Services;
+import dev.pydb.engine.stats.NodeAddress;
 import dev.pydb.engine.stats.ServerInfo;
 import dev.pydb.engine.stats.ServerStats;
 import java.util.Map;
 
 /**
- * STATS: {@code {"uptime_seconds", "connections": {"open", "total"}, "requests": {ACTION: n},
+ * STATS: {@code {"node", "uptime_seconds", "connections": {"open", "total"}, "requests": {ACTION: n},
  * "errors": {ACTION: n}, "storage": {"provider"}, "databases": {db: count}, "plugins":
- * [{"name", "storage_providers", "actions"}]}}. Admin only.
+ * [{"name", "storage_providers", "actions"}]}}. {@code node} is the answering server's
+ * {@code host:port} (many nodes may share one storage). Admin only.
  */
 public final class StatsAction implements ActionHandler {
     @Override
@@ -37,6 +39,7 @@ public final class StatsAction implements ActionHandler {
         Storage storage = context.storage();
 
         ObjectNode result = context.json().createObjectNode();
+        context.service(NodeAddress.class).ifPresent(node -> result.put("node", node.get()));
         result.put("uptime_seconds", stats.uptime().toSeconds());
         ObjectNode connections = result.putObject("connections");
         connections.put("open", stats.openConnections());

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.pydb.api.ErrorCode;
 import dev.pydb.api.PydbException;
 import dev.pydb.api.action.Principal;
+import dev.pydb.api.storage.SessionStore;
 import dev.pydb.engine.config.AuthConfig;
 import dev.pydb.engine.config.UserConfig;
 import java.nio.charset.StandardCharsets;
@@ -20,6 +21,7 @@ import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
@@ -38,7 +40,14 @@ import org.slf4j.LoggerFactory;
  * is bounded by the logins of one TTL.
  * An unknown user, a user with a plain-text password and a user with a hash all cost one PBKDF2
  * computation, and all failures carry the same message, so neither timing nor the reply tells
- * whether a username exists. Thread-safe.
+ * whether a username exists.
+ *
+ * <p>With a {@link SessionStore} (a storage that several nodes share, {@code Storage.sessions()}),
+ * the token table is the store instead of this node's memory: a token issued here works on every
+ * node, LOGOUT anywhere ends it everywhere at the next request (the store is read on every request;
+ * only the digest memo, never the truth, is local), and a restart logs nobody out. The store keeps
+ * the username; its roles come from this node's {@code auth} section, so every node must define the
+ * same users. Thread-safe.
  */
 public final class DefaultAuthenticator implements Authenticator {
     static final String LOGIN_FAILED = "invalid username or password";
@@ -57,18 +66,29 @@ public final class DefaultAuthenticator implements Authenticator {
     private final Map<String, LiveToken> tokensByDigest = new ConcurrentHashMap<>();
     private final RecentTokenDigests recentTokens;
     private final AtomicReference<Instant> nextPurge;
+    private final Optional<SessionStore> sharedSessions;
 
     /**
      * @throws IllegalArgumentException for a duplicate username, a TTL below one second or a
      *     malformed {@code password_hash} (the message names the user)
      */
     public DefaultAuthenticator(AuthConfig config, Clock clock) {
-        this(config, clock, RECENT_TOKENS);
+        this(config, clock, RECENT_TOKENS, Optional.empty());
+    }
+
+    /** Keeping its tokens (their digests) in {@code sessions}, shared with the other nodes. */
+    public DefaultAuthenticator(AuthConfig config, Clock clock, SessionStore sessions) {
+        this(config, clock, RECENT_TOKENS, Optional.of(requireNonNull(sessions, "sessions is null")));
     }
 
     /** With the digests of at most {@code recentTokens} tokens in use memoized. */
     DefaultAuthenticator(AuthConfig config, Clock clock, int recentTokens) {
+        this(config, clock, recentTokens, Optional.empty());
+    }
+
+    private DefaultAuthenticator(AuthConfig config, Clock clock, int recentTokens, Optional<SessionStore> sharedSessions) {
         requireNonNull(config, "config is null");
+        this.sharedSessions = sharedSessions;
         this.recentTokens = new RecentTokenDigests(recentTokens);
         this.clock = requireNonNull(clock, "clock is null");
         if (config.tokenTtlSeconds() < 1) {
@@ -128,7 +148,11 @@ public final class DefaultAuthenticator implements Authenticator {
         Instant expiresAt = clock.instant().truncatedTo(ChronoUnit.SECONDS).plus(tokenTtl);
         Principal principal = new Principal(user.username(), user.roles());
         String digest = digest(token);
-        tokensByDigest.put(digest, new LiveToken(digest, principal, expiresAt));
+        if (sharedSessions.isPresent()) {
+            sharedSessions.get().put(digest, user.username(), expiresAt);
+        } else {
+            tokensByDigest.put(digest, new LiveToken(digest, principal, expiresAt));
+        }
         LOG.debug("user '{}' logged in", user.username());
         return new LoginResult(token, expiresAt, principal);
     }
@@ -154,7 +178,10 @@ public final class DefaultAuthenticator implements Authenticator {
     public void logout(String token) {
         LiveToken live = requireLive(token);
         recentTokens.forget(token);
-        if (!tokensByDigest.remove(live.digest(), live)) {
+        boolean removed = sharedSessions.isPresent()
+                ? sharedSessions.get().revoke(live.digest(), clock.instant())
+                : tokensByDigest.remove(live.digest(), live);
+        if (!removed) {
             throw invalidToken();
         }
     }
@@ -168,7 +195,7 @@ public final class DefaultAuthenticator implements Authenticator {
         if (!remembered) {
             digest = digest(token);
         }
-        LiveToken live = tokensByDigest.get(digest);
+        LiveToken live = sharedSessions.isPresent() ? sharedLookup(digest) : tokensByDigest.get(digest);
         if (live == null) {
             recentTokens.forget(token);
             throw invalidToken();
@@ -184,6 +211,21 @@ public final class DefaultAuthenticator implements Authenticator {
         return live;
     }
 
+    /** The session in the shared store, with the roles this node's {@code auth} section gives its user. */
+    private LiveToken sharedLookup(String digest) {
+        Optional<SessionStore.StoredSession> stored = sharedSessions.orElseThrow().lookup(digest, clock.instant());
+        if (stored.isEmpty()) {
+            return null;
+        }
+        UserConfig user = users.get(stored.get().username());
+        if (user == null) {
+            LOG.debug("a shared session names user '{}', whom this node's auth section does not define",
+                    printable(stored.get().username()));
+            return null;
+        }
+        return new LiveToken(digest, new Principal(user.username(), user.roles()), stored.get().expiresAt());
+    }
+
     /** The number of tokens held (live or expired but not yet purged). */
     int tokenCount() {
         return tokensByDigest.size();
@@ -197,6 +239,7 @@ public final class DefaultAuthenticator implements Authenticator {
     /** Drops every expired token now, and the memoized digests of tokens no longer live. */
     void purgeExpired() {
         Instant now = clock.instant();
+        sharedSessions.ifPresent(store -> store.purgeExpired(now));
         tokensByDigest.values().removeIf(live -> !now.isBefore(live.expiresAt()));
         recentTokens.retainLive(tokensByDigest::containsKey);
     }

@@ -4,6 +4,8 @@ import static java.util.Objects.requireNonNull;
 
 import dev.pydb.api.ErrorCode;
 import dev.pydb.api.PydbException;
+import dev.pydb.api.storage.SessionStore;
+import dev.pydb.api.storage.SessionStore.LoginFailures;
 import dev.pydb.engine.config.AuthConfig;
 import java.time.Clock;
 import java.time.Duration;
@@ -11,7 +13,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,9 +39,17 @@ public final class LoginThrottle {
     private final Duration lockout;
     private final Duration maxLockout;
     private final Clock clock;
-    private final Map<String, Failures> failures = new ConcurrentHashMap<>();
+    private final Map<String, LoginFailures> failures = new ConcurrentHashMap<>();
+    private final Optional<SessionStore> shared;
 
     public LoginThrottle(int failuresBeforeLockout, Duration lockout, Duration maxLockout, Clock clock) {
+        this(failuresBeforeLockout, lockout, maxLockout, clock, Optional.empty());
+    }
+
+    /** Counting in {@code shared} when present (failures then count across the nodes sharing it). */
+    public LoginThrottle(int failuresBeforeLockout, Duration lockout, Duration maxLockout, Clock clock,
+            Optional<SessionStore> shared) {
+        this.shared = requireNonNull(shared, "shared is null");
         if (failuresBeforeLockout < 1) {
             throw new IllegalArgumentException("failuresBeforeLockout must be >= 1, was " + failuresBeforeLockout);
         }
@@ -52,9 +64,14 @@ public final class LoginThrottle {
 
     /** The throttle the {@code auth} section configures. */
     public static LoginThrottle from(AuthConfig config, Clock clock) {
+        return from(config, clock, Optional.empty());
+    }
+
+    /** The throttle the {@code auth} section configures, counting in the storage's shared sessions if any. */
+    public static LoginThrottle from(AuthConfig config, Clock clock, Optional<SessionStore> shared) {
         requireNonNull(config, "config is null");
         return new LoginThrottle(config.loginFailuresBeforeLockout(), Duration.ofSeconds(config.lockoutSeconds()),
-                Duration.ofSeconds(config.maxLockoutSeconds()), clock);
+                Duration.ofSeconds(config.maxLockoutSeconds()), clock, shared);
     }
 
     /** Refuses with {@code UNAUTHENTICATED} ("retry in N s") while the username or the address is locked out. */
@@ -71,7 +88,7 @@ public final class LoginThrottle {
     public void failed(String username, String clientAddress) {
         Instant now = clock.instant();
         if (failures.size() > SWEEP_ABOVE) {
-            failures.values().removeIf(f -> f.forgotten(now));
+            failures.values().removeIf(f -> forgotten(f, now));
         }
         List<String> lockedOut = new ArrayList<>(2);
         if (record(userKey(username), now)) {
@@ -89,8 +106,13 @@ public final class LoginThrottle {
 
     /** Clears the counters of a username and an address after a successful login. */
     public void succeeded(String username, String clientAddress) {
-        failures.remove(userKey(username));
-        failures.remove(addressKey(clientAddress));
+        for (String key : List.of(userKey(username), addressKey(clientAddress))) {
+            if (shared.isPresent()) {
+                shared.get().clearLoginFailures(key);
+            } else {
+                failures.remove(key);
+            }
+        }
     }
 
     /** The host part of {@code 10.0.0.7:51234} or {@code [::1]:51234}; other text unchanged. */
@@ -106,18 +128,27 @@ public final class LoginThrottle {
     /** Counts a failure; true if it started the first lockout of a burst (the one that is logged). */
     private boolean record(String key, Instant now) {
         boolean[] firstLockout = new boolean[1];
-        failures.compute(key, (k, previous) -> {
-            Failures current = previous == null || previous.forgotten(now) ? new Failures() : previous;
-            current.count++;
-            current.lastFailure = now;
-            if (current.count >= failuresBeforeLockout && !now.isBefore(current.lockedUntil)) {
-                Duration length = lockoutLength(current.lockouts++);
-                current.lockedUntil = now.plus(length);
-                firstLockout[0] = current.lockouts == 1;
+        UnaryOperator<LoginFailures> count = previous -> {
+            LoginFailures current = previous == null || forgotten(previous, now)
+                    ? new LoginFailures(0, 0, Instant.EPOCH, Instant.EPOCH) : previous;
+            int failed = current.failures() + 1;
+            firstLockout[0] = false;
+            if (failed >= failuresBeforeLockout && !now.isBefore(current.lockedUntil())) {
+                firstLockout[0] = current.lockouts() == 0;
+                return new LoginFailures(failed, current.lockouts() + 1, now, now.plus(lockoutLength(current.lockouts())));
             }
-            return current;
-        });
+            return new LoginFailures(failed, current.lockouts(), now, current.lockedUntil());
+        };
+        if (shared.isPresent()) {
+            shared.get().updateLoginFailures(key, count);
+        } else {
+            failures.compute(key, (k, previous) -> count.apply(previous));
+        }
         return firstLockout[0];
+    }
+
+    private Optional<LoginFailures> current(String key) {
+        return shared.isPresent() ? shared.get().loginFailures(key) : Optional.ofNullable(failures.get(key));
     }
 
     private Duration lockoutLength(int previousLockouts) {
@@ -129,11 +160,11 @@ public final class LoginThrottle {
     }
 
     private Duration remainingLockout(String key, Instant now) {
-        Failures f = failures.get(key);
-        if (f == null) {
+        Optional<LoginFailures> f = current(key);
+        if (f.isEmpty()) {
             return Duration.ZERO;
         }
-        Instant lockedUntil = f.lockedUntil;
+        Instant lockedUntil = f.get().lockedUntil();
         return now.isBefore(lockedUntil) ? Duration.between(now, lockedUntil) : Duration.ZERO;
     }
 
@@ -154,15 +185,8 @@ public final class LoginThrottle {
         return shortened.replaceAll("\\p{Cntrl}", "?");
     }
 
-    /** The failures of one username or address; changed only inside {@code compute}. */
-    private final class Failures {
-        int count;
-        int lockouts;
-        volatile Instant lastFailure = Instant.EPOCH;
-        volatile Instant lockedUntil = Instant.EPOCH;
-
-        boolean forgotten(Instant now) {
-            return !now.isBefore(lockedUntil) && Duration.between(lastFailure, now).compareTo(maxLockout) > 0;
-        }
+    /** Whether the counters are old enough to be forgotten: not locked out, no failure within {@code maxLockout}. */
+    private boolean forgotten(LoginFailures f, Instant now) {
+        return !now.isBefore(f.lockedUntil()) && Duration.between(f.lastFailure(), now).compareTo(maxLockout) > 0;
     }
 }

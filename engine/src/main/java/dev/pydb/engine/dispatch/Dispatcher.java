@@ -56,6 +56,7 @@ public final class Dispatcher implements RequestProcessor {
     private final ActionRegistry registry;
     private final Authenticator authenticator;
     private final Storage storage;
+    private final boolean readsMayBlock;
     private final ObjectMapper json;
     private final ObjectMapper unauthenticatedJson;
     private final ObjectReader treeReader;
@@ -82,6 +83,7 @@ public final class Dispatcher implements RequestProcessor {
         this.registry = requireNonNull(registry, "registry is null");
         this.authenticator = requireNonNull(authenticator, "authenticator is null");
         this.storage = requireNonNull(storage, "storage is null");
+        this.readsMayBlock = storage.readsMayBlock();
         this.json = requireNonNull(json, "json is null");
         this.limits = requireNonNull(limits, "limits is null");
         this.stats = requireNonNull(stats, "stats is null");
@@ -99,12 +101,22 @@ public final class Dispatcher implements RequestProcessor {
     /**
      * Parses, authenticates and authorizes the request; running the handler is left to
      * {@link PreparedRequest#execute()}. Failures found here come back already answered. Only
-     * the engine's own {@link NonBlockingAction}s say they cannot block.
+     * the engine's own {@link NonBlockingAction}s say they cannot block, and not even they when the
+     * storage's reads may block ({@link Storage#readsMayBlock()}): then all of it, authentication
+     * included, runs in {@code execute()} on a worker.
      */
     @Override
     public PreparedRequest prepare(Session session, byte[] body) {
         requireNonNull(session, "session is null");
         requireNonNull(body, "body is null");
+        if (readsMayBlock) {
+            // a storage on the network (Storage.readsMayBlock): authenticating and reading wait on it
+            return PreparedRequest.blocking(() -> prepareNow(session, body).execute());
+        }
+        return prepareNow(session, body);
+    }
+
+    private PreparedRequest prepareNow(Session session, byte[] body) {
         Exchange exchange = new Exchange();
         try {
             return prepare(session, body, exchange);

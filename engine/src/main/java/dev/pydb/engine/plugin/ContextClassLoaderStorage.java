@@ -9,6 +9,7 @@ import dev.pydb.api.query.Query;
 import dev.pydb.api.storage.Document;
 import dev.pydb.api.storage.DocumentImporter;
 import dev.pydb.api.storage.Indexes;
+import dev.pydb.api.storage.SessionStore;
 import dev.pydb.api.storage.Storage;
 import dev.pydb.api.storage.StorageSnapshot;
 import dev.pydb.api.storage.WriteOp;
@@ -114,6 +115,16 @@ public final class ContextClassLoaderStorage implements Storage {
     @Override
     public Optional<DocumentImporter> importer() {
         return capability(DocumentImporter.class, delegate::importer);
+    }
+
+    @Override
+    public boolean readsMayBlock() {
+        return ContextClassLoaderSwap.with(classLoader, delegate::readsMayBlock);
+    }
+
+    @Override
+    public Optional<SessionStore> sessions() {
+        return capability(SessionStore.class, delegate::sessions);
     }
 
     @Override

@@ -27,6 +27,7 @@ import dev.pydb.engine.initialdata.InitialDataSummary;
 import dev.pydb.engine.json.JsonSupport;
 import dev.pydb.engine.plugin.LoadedPlugin;
 import dev.pydb.engine.plugin.PluginSource;
+import dev.pydb.engine.stats.NodeAddress;
 import dev.pydb.engine.stats.ServerInfo;
 import dev.pydb.engine.stats.ServerStats;
 import java.nio.file.Path;
@@ -112,18 +113,21 @@ public final class PydbServer implements AutoCloseable {
                         json, config));
                 DefaultAuthenticator.warnAboutPlainTextPasswords(config.auth());
                 Clock clock = components.clock();
-                Authenticator authenticator = components.authenticators().create(config.auth(), clock);
+                Authenticator authenticator = components.authenticators().create(config.auth(), clock, storage.sessions());
                 ServerStats stats = new ServerStats(clock);
                 ServerInfo info = new ServerInfo(version, provider.name(), pluginInfos(plugins));
+                NodeAddress node = new NodeAddress();
                 Services services = Services.builder()
+                        .add(NodeAddress.class, node)
                         .add(Authenticator.class, authenticator)
                         .add(ServerStats.class, stats)
                         .add(ServerInfo.class, info)
-                        .add(LoginThrottle.class, LoginThrottle.from(config.auth(), clock))
+                        .add(LoginThrottle.class, LoginThrottle.from(config.auth(), clock, storage.sessions()))
                         .build();
                 Dispatcher dispatcher = new Dispatcher(registry, authenticator, storage, json, unauthenticatedJson,
                         EngineLimits.from(config.server()), stats, services);
                 Transport transport = listen(components.transports().create(serverConfig, dispatcher, stats), config);
+                node.listening(config.server().host(), transport.port());
                 LOG.info("py_db {} listening on {}:{} (provider {}) in {} ms", version, config.server().host(),
                         transport.port(), provider.name(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos));
                 return new PydbServer(transport, registry, storage, lock, info, components.shutdownGrace());

@@ -2,7 +2,6 @@ package dev.pydb.engine.server;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.pydb.engine.auth.DefaultAuthenticator;
 import dev.pydb.engine.plugin.PluginLoader;
 import dev.pydb.engine.plugin.PluginSource;
 import java.time.Clock;
@@ -31,7 +30,7 @@ public record ServerComponents(
      * {@link TransportFactory#production() TCP transport} (NIO event loops, or blocking with TLS). Tests that embed a real server use this too, with their own clock and grace.
      */
     public static ServerComponents production(Clock clock, Duration shutdownGrace) {
-        return new ServerComponents(new PluginLoader(), DefaultAuthenticator::new, TransportFactory.production(), clock, shutdownGrace);
+        return new ServerComponents(new PluginLoader(), AuthenticatorFactory.standard(), TransportFactory.production(), clock, shutdownGrace);
     }
 
     public ServerComponents {

@@ -25,6 +25,8 @@ import dev.pydb.engine.json.JsonSupport;
 import dev.pydb.engine.session.Session;
 import dev.pydb.engine.stats.ServerStats;
 import dev.pydb.engine.transport.PreparedRequest;
+import dev.pydb.api.storage.Storage;
+import dev.pydb.storage.tck.memory.ForwardingStorage;
 import dev.pydb.storage.tck.memory.InMemoryStorage;
 import java.io.IOException;
 import java.time.Clock;
@@ -80,6 +82,32 @@ class DispatcherPrepareTest {
                 "{\"action\": \"QUICK\"}")) {
             assertThat(dispatcher.prepare(session, bytes(body)).mayBlock()).as(body).isTrue();
         }
+    }
+
+    @Test
+    void withAStorageWhoseReadsMayBlockEverythingGoesToAWorkerAuthenticationIncluded() throws IOException {
+        InMemoryStorage local = new InMemoryStorage();
+        local.createDatabase("shop");
+        Storage remote = new ForwardingStorage(local) {
+            @Override
+            public boolean readsMayBlock() {
+                return true;
+            }
+        };
+        Dispatcher offloading = new Dispatcher(ActionRegistry.of(List.of(new ActionRegistration(new GetAction(), "test"),
+                new ActionRegistration(new PingAction(), "test"))), authenticator, remote, json,
+                EngineLimits.from(ServerConfig.defaults("127.0.0.1", 0)), stats,
+                Services.builder().add(Authenticator.class, authenticator).add(ServerStats.class, stats).build());
+        authenticator.issue("short-lived", "root", "admin");
+        PreparedRequest get = offloading.prepare(session, bytes("{\"action\": \"GET\", \"db\": \"shop\", \"key\": \"k\","
+                + " \"auth\": {\"token\": \"short-lived\"}}"));
+        PreparedRequest ping = offloading.prepare(session, bytes("{\"action\": \"PING\"}"));
+        assertThat(List.of(get, ping)).allMatch(PreparedRequest::mayBlock);
+
+        authenticator.revoke("short-lived");
+
+        assertThat(errorCode(get)).as("the token is checked on the worker, not while preparing").isEqualTo("UNAUTHENTICATED");
+        assertThat(JSON.readTree(ping.execute()).path("result").textValue()).isEqualTo("PONG");
     }
 
     @Test
