@@ -27,7 +27,6 @@ import java.util.Arrays;
  * Buffers handed to lmdbjava are direct, positioned at 0 and limited to their content.
  */
 final class RecordCodec {
-    static final int REVISION_BYTES = Long.BYTES;
     static final byte SEPARATOR = 0;
 
     private RecordCodec() {}
