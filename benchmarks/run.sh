@@ -37,7 +37,7 @@ find_java() {
     exit 1
 }
 
-if [[ ! -f "$jar" ]] || [[ -n "$(find pom.xml api benchmarks/jmh storage-json storage-mapdb storage-lmdb \
+if [[ ! -f "$jar" ]] || [[ -n "$(find pom.xml api benchmarks/jmh storage-toolkit storage-json storage-mapdb storage-lmdb \
         \( -name pom.xml -o -path '*/src/main/*' \) -type f -newer "$jar" -print -quit)" ]]; then
     echo "run.sh: building $jar" >&2
     mvn -B -q -pl benchmarks/jmh -am -DskipTests package

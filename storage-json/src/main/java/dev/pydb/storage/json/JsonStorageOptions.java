@@ -5,8 +5,9 @@ import dev.pydb.api.storage.StorageOptions;
 /**
  * The {@code storage.options} of the json backend.
  *
- * @param compactAfterBytes a database's log is compacted into its snapshot once it is larger
- *     than this many bytes ({@code compact_after_bytes}, default 64 MiB, at least 1)
+ * @param compactAfterBytes a checkpoint (the changed databases' snapshots rewritten, the log
+ *     truncated) runs once the write-ahead log grew by this many bytes since the last one
+ *     ({@code compact_after_bytes}, default 64 MiB, at least 1)
  */
 record JsonStorageOptions(long compactAfterBytes) {
     static final String COMPACT_AFTER_BYTES = "compact_after_bytes";

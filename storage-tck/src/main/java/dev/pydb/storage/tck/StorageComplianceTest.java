@@ -49,6 +49,7 @@ import java.util.stream.Stream;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -86,6 +87,8 @@ import org.junit.jupiter.api.io.TempDir;
  *       file is overwritten with garbage and the open fails with {@code UNAVAILABLE}).</li>
  *   <li>{@link #persistent()}: {@code false} only for a backend that keeps nothing across close,
  *       such as the kit's own {@link dev.pydb.storage.tck.memory.InMemoryStorage}.</li>
+ *   <li>{@link #dataSafetySupported()} and {@link #flipOneBitOfStoredDocument}: the data-safety
+ *       tests ({@link DataSafetyContract}, nested as {@code DataSafety}), opt-in for now.</li>
  * </ul>
  * There are no optional capabilities: a backend that cannot do something must fail with the
  * exact standard error, and the suite asserts it. Only a non-persistent backend skips tests,
@@ -222,6 +225,30 @@ public abstract class StorageComplianceTest {
         assertThat(e).as("opening a corrupt storage must fail with a PydbException").isNotNull();
         assertThat(e.code()).as("error code of %s", e).isEqualTo(ErrorCode.UNAVAILABLE);
         assertThat(e.getMessage()).isNotBlank();
+    }
+
+    /**
+     * Whether the backend passes the data-safety tests ({@link DataSafetyContract}: checksums at
+     * rest, the failed-group-commit rule, a full disk, {@code snapshot()}, {@code importer()}).
+     * Default {@code false} while the backends move to the shared write-ahead log: the nested
+     * {@code DataSafety} tests are then skipped, naming this hook. A backend that overrides it with
+     * {@code true} also overrides {@link #flipOneBitOfStoredDocument}.
+     */
+    protected boolean dataSafetySupported() {
+        return false;
+    }
+
+    /**
+     * Flips one bit inside the stored bytes of document {@code key} of database {@code db} in
+     * the files of the closed storage at {@code storagePath} (the document's body or revision, as
+     * it sits in the backend's store: a snapshot, a B-tree page, a value), so that reading it must
+     * fail its checksum. The body the kit writes starts with a string of lower-case letters, so a
+     * backend that keeps JSON text can flip bit 0 of one of them and keep the file valid JSON.
+     */
+    protected void flipOneBitOfStoredDocument(Path storagePath, String db, String key) throws IOException {
+        throw new AssertionError("override me: flipOneBitOfStoredDocument(storagePath, db, key) in "
+                + getClass().getSimpleName() + " must damage document '" + key + "' of '" + db + "' in " + storagePath
+                + " (see StorageComplianceTest#flipOneBitOfStoredDocument)");
     }
 
     @BeforeEach
@@ -1196,6 +1223,50 @@ public abstract class StorageComplianceTest {
     }
 
     /** Asserts that {@code db} holds {@code key} at {@code rev} with a body equal (as JSON) to {@code json}. */
+    // ---------------------------------------------------------------- nested contracts
+
+    /** Checksums at rest, the failed-group-commit rule, a full disk, snapshots and the importer. */
+    @Nested
+    class DataSafety extends DataSafetyContract {
+        @Override
+        protected Storage storage() {
+            return storage;
+        }
+
+        @Override
+        protected Path storagePath() {
+            return StorageComplianceTest.this.storagePath();
+        }
+
+        @Override
+        protected Storage openStorage(Path path) {
+            return StorageComplianceTest.this.openStorage(path);
+        }
+
+        @Override
+        protected Storage reopenAfter(FileDamage damage) throws IOException {
+            storage.close();
+            damage.apply(StorageComplianceTest.this.storagePath());
+            storage = StorageComplianceTest.this.openStorage(StorageComplianceTest.this.storagePath());
+            return storage;
+        }
+
+        @Override
+        protected void flipOneBitOfStoredDocument(Path storagePath, String db, String key) throws IOException {
+            StorageComplianceTest.this.flipOneBitOfStoredDocument(storagePath, db, key);
+        }
+
+        @Override
+        protected boolean supported() {
+            return dataSafetySupported() && persistent();
+        }
+
+        @Override
+        protected Path tempDir() {
+            return tempDir;
+        }
+    }
+
     protected void assertDocument(String db, String key, long rev, String json) {
         Optional<Document> document = storage.get(db, key);
         assertThat(document).as("document %s in %s", key, db).isPresent();
