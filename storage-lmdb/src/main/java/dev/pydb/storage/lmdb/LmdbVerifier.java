@@ -180,7 +180,7 @@ final class LmdbVerifier implements StorageVerifier {
             String key = separator < 0 ? new String(recordKey, StandardCharsets.UTF_8)
                     : new String(recordKey, separator + 1, recordKey.length - separator - 1, StandardCharsets.UTF_8);
             if (db == null) {
-                report(null, key, node.overflowPage(), "a record key without the 0x00 after the database name");
+                report(null, key, node.valueOffset(), "a record key without the 0x00 after the database name");
                 return;
             }
             documentsFound.merge(db, 1L, Long::sum);
@@ -192,7 +192,7 @@ final class LmdbVerifier implements StorageVerifier {
                     StoredValueCodec.decodeFormat1(value);
                 }
             } catch (CorruptValueException e) {
-                report(db, key, node.overflowPage(), e.getMessage());
+                report(db, key, node.valueOffset(), e.getMessage());
             }
         }
 
@@ -206,7 +206,7 @@ final class LmdbVerifier implements StorageVerifier {
                 storedCounts.put(db, count);
             } catch (CorruptValueException | IndexOutOfBoundsException e) {
                 storedCounts.put(db, -1L);
-                report(db, null, -1, "the document count is damaged: " + e.getMessage());
+                report(db, null, node.valueOffset(), "the document count is damaged: " + e.getMessage());
             }
         }
 
@@ -216,8 +216,9 @@ final class LmdbVerifier implements StorageVerifier {
                     problem + " (in the '" + tree + "' tree; what lies below that page was not checked)"));
         }
 
-        private void report(String db, String key, long overflowPage, String problem) {
-            damage.add(new Damage(file.path().toString(), db, key, overflowPage < 0 ? -1 : overflowPage * meta.pageSize(), problem));
+        /** A damaged document or count at {@code offset} in the file (-1: not one place). */
+        private void report(String db, String key, long offset, String problem) {
+            damage.add(new Damage(file.path().toString(), db, key, offset, problem));
         }
 
         private static int indexOf(byte[] bytes, byte b) {

@@ -54,14 +54,17 @@ final class PageTree {
         private final byte[] key;
         private final int flags;
         private final int dataSize;
+        private final long pageNumber;
         private final ByteBuffer page;
         private final int dataOffset;
         private final long overflowPage;
 
-        private LeafNode(byte[] key, int flags, int dataSize, ByteBuffer page, int dataOffset, long overflowPage) {
+        private LeafNode(byte[] key, int flags, int dataSize, long pageNumber, ByteBuffer page, int dataOffset,
+                long overflowPage) {
             this.key = key;
             this.flags = flags;
             this.dataSize = dataSize;
+            this.pageNumber = pageNumber;
             this.page = page;
             this.dataOffset = dataOffset;
             this.overflowPage = overflowPage;
@@ -78,6 +81,12 @@ final class PageTree {
         /** The first overflow page of the value, or -1 if the value is in the leaf page. */
         long overflowPage() {
             return overflowPage;
+        }
+
+        /** Where the value's first byte lies in the file. */
+        long valueOffset() {
+            return overflowPage < 0 ? pageNumber * pageSize + dataOffset
+                    : overflowPage * pageSize + LmdbDataFile.PAGE_HEADER_BYTES;
         }
 
         /** The value's bytes (read from the overflow pages, which the walk has checked, if it is big). */
@@ -208,7 +217,7 @@ final class PageTree {
                 visitor.damage(tree, pageNumber, "the data of node " + index + " of page " + pageNumber + " runs past the page");
                 return null;
             }
-            return new LeafNode(key, nodeFlags, dataSize, page, dataOffset, -1);
+            return new LeafNode(key, nodeFlags, dataSize, pageNumber, page, dataOffset, -1);
         }
         if (dataOffset + Long.BYTES > pageSize) {
             visitor.damage(tree, pageNumber, "the overflow page number of node " + index + " of page " + pageNumber
@@ -239,7 +248,7 @@ final class PageTree {
             visitor.damage(tree, first, missing + " (the overflow run of page " + pageNumber + ")");
             return null;
         }
-        return new LeafNode(key, nodeFlags, dataSize, page, dataOffset, first);
+        return new LeafNode(key, nodeFlags, dataSize, pageNumber, page, dataOffset, first);
     }
 
     /**

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pydb.api.storage.Storage;
 import dev.pydb.api.storage.WriteOp;
+import dev.pydb.storage.toolkit.codec.StoredValueCodec;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -12,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /** Builds, inspects and damages {@code data.mdb} files for the tests. */
@@ -56,6 +58,53 @@ final class DataFiles {
         DataFileCheck.Result check = DataFileCheck.check(path);
         assertThat(check.problem()).as("the header check of %s", path).isEmpty();
         return check.newest().orElseThrow();
+    }
+
+    /**
+     * Where the value of document {@code key} of database {@code db} lies in the closed store's
+     * {@code data.mdb}: the live copy, found by walking the {@code documents} tree of the newer
+     * meta page (older copies in free pages are left alone).
+     */
+    static long valueOffset(Path path, String db, String key) throws IOException {
+        MetaPage meta = newestMeta(path);
+        byte[] recordKey = bytes(RecordCodec.documentKey(RecordCodec.prefix(db), key));
+        long[] offset = {-1};
+        try (LmdbDataFile file = LmdbDataFile.open(dataFile(path))) {
+            new PageTree(file, meta.pageSize(), meta.lastPage()).walk("main", meta.mainTree().root(), new PageTree.Visitor() {
+                @Override
+                public boolean descendInto(String database) {
+                    return database.equals("documents");
+                }
+
+                @Override
+                public void leaf(String tree, PageTree.LeafNode node) {
+                    if (tree.equals("documents") && Arrays.equals(node.key(), recordKey)) {
+                        offset[0] = node.valueOffset();
+                    }
+                }
+
+                @Override
+                public void damage(String tree, long page, String problem) {
+                    throw new AssertionError(problem);
+                }
+            });
+        }
+        assertThat(offset[0]).as("the value of '%s' in '%s' in %s", key, db, path).isNotNegative();
+        return offset[0];
+    }
+
+    /**
+     * Flips one bit of the body of document {@code key} (the kit's hook): bit 0 of the body's
+     * third byte, inside the value's checksummed part.
+     */
+    static void flipOneBitOfBody(Path path, String db, String key) throws IOException {
+        flipBit(dataFile(path), valueOffset(path, db, key) + StoredValueCodec.HEADER_BYTES + 2, 0);
+    }
+
+    private static byte[] bytes(ByteBuffer buffer) {
+        byte[] bytes = new byte[buffer.remaining()];
+        buffer.duplicate().get(bytes);
+        return bytes;
     }
 
     static Path dataFile(Path path) {

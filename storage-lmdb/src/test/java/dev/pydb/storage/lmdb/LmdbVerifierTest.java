@@ -58,9 +58,11 @@ final class LmdbVerifierTest extends WithWrittenStore {
 
         Report report = unchanged(this::verify);
 
+        long valueOffset = DataFiles.valueOffset(path, DB, DataFiles.key(77));
         assertThat(report.documents()).isEqualTo(301);
         assertThat(report.damage()).singleElement().satisfies(d -> {
             assertThat(d.file()).isEqualTo(file.toString());
+            assertThat(d.offset()).as("the offset of the damaged value").isEqualTo(valueOffset);
             assertThat(d.database()).isEqualTo(DB);
             assertThat(d.key()).isEqualTo(DataFiles.key(77));
             assertThat(d.problem()).startsWith("checksum mismatch");
