@@ -10,6 +10,7 @@ import dev.pydb.api.storage.Storage;
 import dev.pydb.api.storage.StorageSnapshot;
 import dev.pydb.api.storage.WriteOp;
 import dev.pydb.api.storage.WriteResult;
+import dev.pydb.storage.toolkit.file.FilePermissions;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -143,9 +144,9 @@ final class LmdbStorage implements Storage {
     /** {@code data.mdb} and {@code lock.mdb} 0600 and the folder 0700, also when an older version created them. */
     private static void restrictFiles(Path path) {
         try {
-            OwnerOnlyFiles.restrict(path);
-            OwnerOnlyFiles.restrict(path.resolve(LmdbDataFile.NAME));
-            OwnerOnlyFiles.restrict(path.resolve(LOCK_FILE));
+            FilePermissions.restrict(path);
+            FilePermissions.restrict(path.resolve(LmdbDataFile.NAME));
+            FilePermissions.restrict(path.resolve(LOCK_FILE));
         } catch (IOException e) {
             throw new PydbException(ErrorCode.UNAVAILABLE, "cannot make the lmdb files in " + path + " private: " + e, e);
         }

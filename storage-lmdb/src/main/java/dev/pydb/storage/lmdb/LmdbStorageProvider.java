@@ -9,6 +9,7 @@ import dev.pydb.api.storage.StorageConfig;
 import dev.pydb.api.storage.StorageContext;
 import dev.pydb.api.storage.StorageProvider;
 import dev.pydb.api.storage.StorageVerifier;
+import dev.pydb.storage.toolkit.file.FilePermissions;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -105,9 +106,10 @@ public final class LmdbStorageProvider implements StorageProvider {
         }));
     }
 
+    /** Creates the folder (0700, missing parents too) and returns its real path; it is made 0700 at open. */
     private static Path createDirectory(Path path) {
         try {
-            return OwnerOnlyFiles.createFolder(path);
+            return FilePermissions.createDirectories(path).toRealPath();
         } catch (IOException e) {
             throw new PydbException(ErrorCode.UNAVAILABLE, "cannot create the lmdb data directory " + path + ": " + e, e);
         }

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.pydb.api.ErrorCode;
 import dev.pydb.api.PydbException;
+import dev.pydb.storage.toolkit.file.DiskFailures;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,7 +19,8 @@ import org.lmdbjava.Txn;
  *   <li><b>No room</b> ({@code MDB_MAP_FULL}; the file cannot grow: {@code ENOSPC},
  *       {@code EDQUOT}; or {@code EIO} while the file system is full, which is what LMDB answers
  *       when a {@code pwrite} of its pages was cut short by the full disk):
- *       {@code LIMIT_EXCEEDED} naming the map or the disk and the path. LMDB aborts the
+ *       {@code LIMIT_EXCEEDED} naming the map or the disk and the path (a full disk in the words of
+ *       the toolkit's {@link DiskFailures}, as every backend). LMDB aborts the
  *       transaction before it writes the meta page, so nothing of it became durable or visible,
  *       and the next transaction starts clean: writes succeed again once there is room.</li>
  *   <li><b>An I/O failure</b> ({@code EIO} with room on the disk, or any other errno): the page
@@ -73,9 +75,8 @@ final class WriteFailures {
         }
         if (failure instanceof LmdbNativeException.ConstantDerivedException e) {
             if (isNoSpace(e)) {
-                return new PydbException(ErrorCode.LIMIT_EXCEEDED, "disk full: no space left on the file system of "
-                        + dataFile + " (" + usableBytes() + " bytes usable; " + errno(e) + "); nothing of this write was"
-                        + " applied; writes succeed again once there is room", failure);
+                return DiskFailures.diskFull(LmdbStorage.NAME, dataFile, new IOException("LMDB's commit failed with " + errno(e)
+                        + ", " + usableBytes() + " bytes usable on the file system", e));
             }
             return new PydbException(ErrorCode.UNAVAILABLE, "the lmdb commit to " + dataFile + " failed with " + errno(e)
                     + " while its file system has " + usableBytes() + " bytes usable: a page write or fdatasync failed,"
@@ -86,12 +87,11 @@ final class WriteFailures {
     }
 
     private boolean isNoSpace(LmdbNativeException.ConstantDerivedException e) {
-        String name = errnoName(e);
-        if (name.equals("EIO")) {
+        if (errnoName(e).equals("EIO")) {
             long usable = usableBytes();
             return usable >= 0 && usable < FULL_DISK_BYTES;
         }
-        return name.equals("ENOSPC") || name.equals("EDQUOT");
+        return DiskFailures.isNoSpace(e);
     }
 
     /** The usable bytes of the data file's file system, or -1 if unknown (not counted as full). */

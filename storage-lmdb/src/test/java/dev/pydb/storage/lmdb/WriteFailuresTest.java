@@ -64,8 +64,9 @@ final class WriteFailuresTest {
         PydbException e = failWith(ENOSPC);
 
         assertThat(e.code()).isEqualTo(ErrorCode.LIMIT_EXCEEDED);
-        assertThat(e.getMessage()).startsWith("disk full: no space left on the file system of " + dataFile + " (")
-                .contains("bytes usable; ENOSPC (28)); nothing of this write was applied");
+        assertThat(e.getMessage()).startsWith("lmdb: disk full: " + dataFile + " (IOException: LMDB's commit failed with"
+                + " ENOSPC (28), ").endsWith(" bytes usable on the file system); nothing of this write was stored; writes"
+                + " succeed again once there is room");
         put("after");
         assertThat(keys()).containsExactly("after", "before");
     }
