@@ -27,10 +27,13 @@ import org.slf4j.LoggerFactory;
  * then covers the whole group, and only after it returns are the callers answered.
  *
  * <p>If applying a task's writes fails (the map is full, {@code MDB_MAP_FULL}; the transaction
- * is too large, {@code MDB_TXN_FULL}; an I/O error) or the commit fails, the whole transaction is
- * aborted and, for a group of several tasks, each task runs again in a transaction of its own, so
- * only the tasks that fail on their own fail ({@code LIMIT_EXCEEDED} for a full map). Nothing of
- * a failed task is ever applied.
+ * is too large, {@code MDB_TXN_FULL}; the disk is full) or the commit fails, the whole transaction
+ * is aborted and, for a group of several tasks, each task runs again in a transaction of its own,
+ * so only the tasks that fail on their own fail ({@code LIMIT_EXCEEDED} for a full map or disk).
+ * Nothing of a failed task is ever applied. An I/O failure that {@linkplain
+ * WriteFailures#breaksStorage breaks the storage} (a failed page write or sync with room on the
+ * disk, {@code MDB_PANIC}) fails the whole group and every later task with {@code UNAVAILABLE},
+ * until a restart.
  */
 final class GroupCommitWriter implements AutoCloseable {
     /** The work of one caller, run inside the group's write transaction, which it must not commit or close. */
@@ -45,7 +48,7 @@ final class GroupCommitWriter implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(GroupCommitWriter.class);
 
     private final Env<ByteBuffer> env;
-    private final long mapSizeBytes;
+    private final WriteFailures failures;
     private final BlockingQueue<Request<?>> queue = new LinkedBlockingQueue<>();
     private final Request<Void> stopMarker = new Request<>(txn -> writeTxn -> null);
     private final Thread thread;
@@ -53,12 +56,14 @@ final class GroupCommitWriter implements AutoCloseable {
     private final AtomicLong committedTasks = new AtomicLong();
     /** Duration of the last successful commit; written and read by the writer thread only. */
     private long lastCommitNanos;
+    /** Set once a failure broke the storage: the answer to every later task. */
+    private volatile PydbException broken;
     private volatile boolean stopping;
     private volatile boolean terminated;
 
-    GroupCommitWriter(Env<ByteBuffer> env, long mapSizeBytes, String threadName) {
+    GroupCommitWriter(Env<ByteBuffer> env, WriteFailures failures, String threadName) {
         this.env = requireNonNull(env, "env is null");
-        this.mapSizeBytes = mapSizeBytes;
+        this.failures = requireNonNull(failures, "failures is null");
         this.thread = Thread.ofPlatform().name(requireNonNull(threadName, "threadName is null")).daemon(true)
                 .unstarted(this::run);
         this.thread.setContextClassLoader(GroupCommitWriter.class.getClassLoader());
@@ -73,6 +78,10 @@ final class GroupCommitWriter implements AutoCloseable {
         Request<T> request = new Request<>(requireNonNull(task, "task is null"));
         if (stopping) {
             throw stopped();
+        }
+        PydbException brokenBy = broken;
+        if (brokenBy != null) {
+            throw refused(brokenBy);
         }
         queue.add(request);
         if (terminated && queue.remove(request)) {
@@ -189,9 +198,21 @@ final class GroupCommitWriter implements AutoCloseable {
 
     /** Runs the group, setting every request's outcome; the caller answers them. */
     private void runGroup(List<Request<?>> group) {
+        PydbException brokenBy = broken;
+        if (brokenBy != null) {
+            group.forEach(request -> request.fail(refused(brokenBy)));
+            return;
+        }
         try {
             commitTogether(group);
         } catch (RuntimeException | Error e) {
+            if (failures.breaksStorage(e)) {
+                PydbException answer = failures.answer(e);
+                broken = answer;
+                LOG.error("lmdb write transaction failed; the storage refuses writes until the server restarts", e);
+                group.forEach(request -> request.fail(answer));
+                return;
+            }
             if (group.size() == 1) {
                 group.get(0).fail(clientError(e));
                 return;
@@ -219,19 +240,18 @@ final class GroupCommitWriter implements AutoCloseable {
 
     /** What the caller of a task gets when applying it, or committing it alone, failed. */
     private PydbException clientError(Throwable cause) {
-        if (cause instanceof Env.MapFullException) {
-            return new PydbException(ErrorCode.LIMIT_EXCEEDED, "storage full: map_size_bytes=" + mapSizeBytes
-                    + "; raise storage.options.map_size_bytes", cause);
+        PydbException answer = failures.answer(cause);
+        if (answer.code() == ErrorCode.LIMIT_EXCEEDED) {
+            LOG.warn("lmdb write transaction failed, nothing of it was applied: {}", answer.getMessage());
+        } else if (answer != cause) {
+            LOG.error("lmdb write transaction failed; nothing of it was applied", cause);
         }
-        if (cause instanceof Txn.TxFullException) {
-            return new PydbException(ErrorCode.LIMIT_EXCEEDED,
-                    "the write is too large for one lmdb transaction; split it into smaller batches", cause);
-        }
-        if (cause instanceof PydbException pydb) {
-            return pydb;
-        }
-        LOG.error("lmdb write transaction failed; nothing of it was applied", cause);
-        return new PydbException(ErrorCode.UNAVAILABLE, "storage write failed: " + cause.getMessage(), cause);
+        return answer;
+    }
+
+    private static PydbException refused(PydbException brokenBy) {
+        return new PydbException(ErrorCode.UNAVAILABLE, "writes are refused since an earlier commit failed: "
+                + brokenBy.getMessage(), brokenBy.getCause());
     }
 
     private static PydbException stopped() {

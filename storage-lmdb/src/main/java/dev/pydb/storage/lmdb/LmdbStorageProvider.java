@@ -8,11 +8,15 @@ import dev.pydb.api.storage.Storage;
 import dev.pydb.api.storage.StorageConfig;
 import dev.pydb.api.storage.StorageContext;
 import dev.pydb.api.storage.StorageProvider;
+import dev.pydb.api.storage.StorageVerifier;
+import dev.pydb.storage.toolkit.file.FilePermissions;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The {@code lmdb} storage provider: documents in one LMDB environment (lmdbjava) in the
@@ -21,17 +25,25 @@ import java.util.concurrent.ConcurrentHashMap;
  * <h2>Options ({@code storage.options})</h2>
  * <ul>
  *   <li>{@code map_size_bytes} (default 1 GiB, 64 KiB to 16 TiB): the most the data file may
- *       grow to. A write that does not fit fails with {@code LIMIT_EXCEEDED} and is not applied;
- *       raise the option and restart to make room.</li>
+ *       grow to. A write that does not fit (or finds the disk full) fails with
+ *       {@code LIMIT_EXCEEDED} and is not applied; raise the option and restart to make room.</li>
  *   <li>{@code max_readers} (default 1024): read transactions open at once; more readers wait.</li>
+ *   <li>{@code write_map} (default false): {@code MDB_WRITEMAP}; needs room on the disk for the
+ *       whole map at start.</li>
  * </ul>
  *
  * <h2>Layout</h2>
- * Three LMDB databases: {@code documents} (key {@code <db> 0x00 <key UTF-8>}, value 8-byte
- * big-endian revision + body), {@code databases} (key = database name, value = 8-byte document
- * count, updated in the same transaction as the documents) and {@code meta}
- * ({@code format_version} = 1). Keys sort by unsigned bytes, which is
- * {@link dev.pydb.api.storage.KeyOrder}.
+ * Three LMDB databases: {@code documents} (key {@code <db> 0x00 <key UTF-8>}, value the toolkit's
+ * checksummed stored-value format 2), {@code databases} (key = database name, value = the
+ * checksummed document count, updated in the same transaction as the documents) and {@code meta}
+ * ({@code format_version} = 2; a 0.1.0 store, version 1, is upgraded in place at the first open).
+ * Keys sort by unsigned bytes, which is {@link dev.pydb.api.storage.KeyOrder}. Every value read is
+ * verified; a damaged one answers {@code CORRUPTED}.
+ *
+ * <h2>Damaged files</h2>
+ * Before LMDB maps {@code data.mdb}, the {@link DataFileCheck} checks it against its own meta
+ * pages, so a truncated or damaged file refuses the start with {@code UNAVAILABLE} instead of
+ * killing the JVM with SIGBUS. {@link #verifier()} checks a stopped store without LMDB.
  *
  * <h2>Transactions</h2>
  * Commits are durable (no {@code MDB_NOSYNC}/{@code MDB_MAPASYNC}). All write transactions run on
@@ -45,6 +57,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class LmdbStorageProvider implements StorageProvider {
     private static final Set<Path> OPEN_PATHS = ConcurrentHashMap.newKeySet();
+    private static final Logger LOG = LoggerFactory.getLogger(LmdbStorageProvider.class);
 
     @Override
     public String name() {
@@ -66,7 +79,13 @@ public final class LmdbStorageProvider implements StorageProvider {
         // which also holds when this provider lives in a plugin's class loader.
         current.setContextClassLoader(LmdbStorageProvider.class.getClassLoader());
         try {
-            return LmdbStorage.open(path, options, () -> OPEN_PATHS.remove(path));
+            DataFileCheck.Result check = DataFileCheck.check(path);
+            if (!check.ok()) {
+                throw new PydbException(ErrorCode.UNAVAILABLE, "cannot open the lmdb data in " + path + ": "
+                        + check.problem().get() + "; restore the folder from a backup");
+            }
+            LOG.debug("{}: {}", check.file(), check.note());
+            return LmdbStorage.open(path, options, check, () -> OPEN_PATHS.remove(path));
         } catch (RuntimeException | Error e) {
             OPEN_PATHS.remove(path);
             throw e;
@@ -75,9 +94,22 @@ public final class LmdbStorageProvider implements StorageProvider {
         }
     }
 
+    /** Verifies a stopped storage without LMDB and without changing a file ({@link LmdbVerifier}). */
+    @Override
+    public Optional<StorageVerifier> verifier() {
+        return Optional.of(new LmdbVerifier(path -> {
+            try {
+                return OPEN_PATHS.contains(path.toRealPath());
+            } catch (IOException e) {
+                return false;
+            }
+        }));
+    }
+
+    /** Creates the folder (0700, missing parents too) and returns its real path; it is made 0700 at open. */
     private static Path createDirectory(Path path) {
         try {
-            return Files.createDirectories(path).toRealPath();
+            return FilePermissions.createDirectories(path).toRealPath();
         } catch (IOException e) {
             throw new PydbException(ErrorCode.UNAVAILABLE, "cannot create the lmdb data directory " + path + ": " + e, e);
         }

@@ -1,6 +1,8 @@
 package dev.pydb.storage.lmdb;
 
 import dev.pydb.api.Names;
+import dev.pydb.storage.toolkit.codec.StoredValueCodec;
+import dev.pydb.storage.toolkit.codec.StoredValueCodec.CorruptValueException;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -14,14 +16,17 @@ import java.util.Arrays;
  *   <li>document key: {@code <db name, ASCII> 0x00 <key, UTF-8>}; database names never contain
  *       {@code 0x00}, so the prefix {@code <db> 0x00} selects exactly one database, and within it
  *       LMDB's unsigned byte order is {@link dev.pydb.api.storage.KeyOrder}.</li>
- *   <li>document value: the revision as 8 bytes big-endian, then the body.</li>
- *   <li>database entry: key = the name, value = the document count as 8 bytes big-endian.</li>
+ *   <li>document value: the toolkit's {@link StoredValueCodec} format 2 ({@code 0xD2}, CRC32C
+ *       over the record key, revision and body, the revision, the body).</li>
+ *   <li>database entry: key = the name, value = the document count as the body (8 bytes
+ *       big-endian) of a format-2 value of revision 1 under the name, so it is checksummed too.</li>
+ *   <li>format 1 (0.1.0, read only by the {@link FormatUpgrade}): a document value was the revision
+ *       as 8 bytes big-endian, then the body; a count was 8 bytes big-endian.</li>
  * </ul>
  *
  * Buffers handed to lmdbjava are direct, positioned at 0 and limited to their content.
  */
 final class RecordCodec {
-    static final int REVISION_BYTES = Long.BYTES;
     static final byte SEPARATOR = 0;
 
     private RecordCodec() {}
@@ -121,25 +126,42 @@ final class RecordCodec {
         return new String(name, StandardCharsets.US_ASCII);
     }
 
-    /** The revision stored at the start of a document value. */
-    static long revisionOf(ByteBuffer value) {
-        return value.order(ByteOrder.BIG_ENDIAN).getLong(0);
+    /** The length of the format-2 value of a body. */
+    static int documentValueLength(byte[] body) {
+        return StoredValueCodec.encodedLength(body.length);
     }
 
-    /** A copy of the body stored after the revision of a document value. */
-    static byte[] bodyOf(ByteBuffer value) {
-        byte[] body = new byte[value.remaining() - REVISION_BYTES];
-        value.get(REVISION_BYTES, body);
-        return body;
+    /** Writes the format-2 value of a document into {@code target} (reserved, of {@link #documentValueLength}). */
+    static void writeDocumentValue(ByteBuffer target, ByteBuffer recordKey, long rev, byte[] body) {
+        StoredValueCodec.encodeInto(target, recordKey, rev, body);
     }
 
-    /** Writes revision and body into {@code target} (a reserved value of exactly {@link #valueLength}). */
-    static void writeValue(ByteBuffer target, long rev, byte[] body) {
-        target.order(ByteOrder.BIG_ENDIAN).putLong(0, rev).put(REVISION_BYTES, body);
+    /** Verifies and decodes a stored document value; {@link CorruptValueException} if it fails its checksum. */
+    static StoredValueCodec.Decoded decodeDocument(ByteBuffer recordKey, ByteBuffer value) {
+        return StoredValueCodec.decode(recordKey, value);
     }
 
-    static int valueLength(byte[] body) {
-        return REVISION_BYTES + body.length;
+    /** Whether a stored value (document or count) is in format 2, by its first byte. */
+    static boolean isFormat2(ByteBuffer value) {
+        return value.remaining() > 0 && value.get(value.position()) == StoredValueCodec.FORMAT_2;
+    }
+
+    /** The format-2 value of a database's document count, in a new direct buffer. */
+    static ByteBuffer countValue(byte[] databaseName, long count) {
+        return direct(StoredValueCodec.encode(databaseName, 1, ByteBuffer.allocate(Long.BYTES).putLong(0, count).array()));
+    }
+
+    /** The document count in a database entry's value; {@link CorruptValueException} if it fails its checksum. */
+    static long countOf(ByteBuffer databaseName, ByteBuffer value) {
+        StoredValueCodec.Decoded decoded = StoredValueCodec.decode(databaseName, value);
+        if (decoded.rev() != 1 || decoded.body().length != Long.BYTES) {
+            throw new CorruptValueException("a document count of " + decoded.body().length + " bytes at revision " + decoded.rev());
+        }
+        long count = ByteBuffer.wrap(decoded.body()).getLong(0);
+        if (count < 0) {
+            throw new CorruptValueException("a negative document count " + count);
+        }
+        return count;
     }
 
     /** An 8-byte big-endian number in a new direct buffer. */

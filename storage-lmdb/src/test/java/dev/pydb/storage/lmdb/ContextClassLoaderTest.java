@@ -3,11 +3,9 @@ package dev.pydb.storage.lmdb;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -51,19 +49,9 @@ final class ContextClassLoaderTest {
     }
 
     private ChildResult runChild(String mode, boolean withJvmFlags) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>();
-        command.add(ProcessHandle.current().info().command().orElseThrow());
-        for (String argument : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-            if (withJvmFlags && (argument.startsWith("--add-opens") || argument.startsWith("--enable-native-access"))) {
-                command.add(argument);
-            }
-        }
-        command.add("-Dlmdbjava.extract.dir=" + Files.createDirectories(tempDir.resolve("native")));
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add(ForeignContextLoaderMain.class.getName());
-        command.add(mode);
-        command.add(tempDir.resolve("data").toString());
+        List<String> command = ChildJvm.command(withJvmFlags,
+                List.of("-Dlmdbjava.extract.dir=" + Files.createDirectories(tempDir.resolve("native"))),
+                ForeignContextLoaderMain.class, mode, tempDir.resolve("data").toString());
         Path output = tempDir.resolve("child-" + mode + ".log");
         Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start();
         if (!process.waitFor(30, TimeUnit.SECONDS)) {

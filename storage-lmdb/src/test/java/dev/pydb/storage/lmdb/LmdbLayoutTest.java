@@ -118,13 +118,13 @@ final class LmdbLayoutTest {
         try (Env<ByteBuffer> env = Env.create().setMaxDbs(LmdbTables.DBI_COUNT).open(other.toFile())) {
             Dbi<ByteBuffer> meta = env.openDbi("meta");
             try (Txn<ByteBuffer> txn = env.txnWrite()) {
-                meta.put(txn, RecordCodec.direct("format_version".getBytes(StandardCharsets.US_ASCII)), RecordCodec.number(2));
+                meta.put(txn, RecordCodec.direct("format_version".getBytes(StandardCharsets.US_ASCII)), RecordCodec.number(3));
                 txn.commit();
             }
         }
         assertThatThrownBy(() -> LmdbTestStorages.open(other))
                 .isInstanceOf(PydbException.class)
-                .hasMessageContaining("format version 2")
+                .hasMessageContaining("format version 3")
                 .extracting(e -> ((PydbException) e).code()).isEqualTo(ErrorCode.UNAVAILABLE);
     }
 }

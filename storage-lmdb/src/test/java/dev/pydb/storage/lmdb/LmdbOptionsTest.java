@@ -65,6 +65,24 @@ final class LmdbOptionsTest {
         assertThat(Files.exists(path)).isFalse();
     }
 
+    @Test
+    void writeMapIsRefusedWhenTheFileSystemCannotHoldTheWholeMap() throws Exception {
+        Path path = tempDir.resolve("data");
+        long usable = Files.getFileStore(tempDir).getUsableSpace();
+        long mapSize = LmdbOptions.MAX_MAP_SIZE_BYTES;
+        org.junit.jupiter.api.Assumptions.assumeTrue(usable < mapSize, "this file system has room for a 16 TiB map");
+
+        assertThatThrownBy(() -> LmdbTestStorages.open(path, LmdbTestStorages.options().put("write_map", true)
+                .put("map_size_bytes", mapSize)))
+                .isInstanceOf(dev.pydb.api.PydbException.class)
+                .hasMessageStartingWith("write_map needs disk space for the whole map, but the file system of " + path.toRealPath())
+                .hasMessageContaining("the map needs " + mapSize + " more (map_size_bytes=" + mapSize + ", 0 in use)")
+                .hasMessageEndingWith("a full disk would kill the server with SIGBUS; free space, lower"
+                        + " storage.options.map_size_bytes or turn write_map off");
+        assertThat(path.resolve("data.mdb")).doesNotExist();
+        LmdbTestStorages.open(path, LmdbTestStorages.options().put("map_size_bytes", mapSize)).close();
+    }
+
     private static void assertInvalid(ObjectNode options, String key) {
         assertThatThrownBy(() -> LmdbOptions.from(of(options)))
                 .isInstanceOf(ConfigException.class)

@@ -15,4 +15,16 @@ final class LmdbWriteMapComplianceTest extends StorageComplianceTest {
     protected StorageOptions options() {
         return StorageOptions.of(LmdbTestStorages.complianceOptions().put("write_map", true));
     }
+
+    /**
+     * Not with {@code write_map}: the data-safety kit's full-disk test opens the store on a 2 MiB
+     * tmpfs, and a {@code write_map} store is refused at start without room for its whole map (a
+     * full disk would kill the JVM with SIGBUS, see docs/STORAGE-LMDB.md), and the kit cannot leave
+     * out one test. The rest of it (checksums, group commit, snapshots, the importer) runs the
+     * same code with or without the map and passes in {@link LmdbStorageComplianceTest}.
+     */
+    @Override
+    protected boolean dataSafetySupported() {
+        return false;
+    }
 }

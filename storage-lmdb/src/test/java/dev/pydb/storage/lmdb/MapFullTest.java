@@ -36,7 +36,7 @@ final class MapFullTest {
     Path tempDir;
 
     @Test
-    void aBatchLargerThanTheMapFailsWholeAndTheStoreKeepsWorking() {
+    void aBatchLargerThanTheMapFailsWholeAndTheStoreKeepsWorking() throws Exception {
         Path path = tempDir.resolve("data");
         try (LmdbStorage storage = LmdbTestStorages.open(path, LmdbTestStorages.options().put("map_size_bytes", MAP_SIZE))) {
             storage.createDatabase(DB);
@@ -51,8 +51,9 @@ final class MapFullTest {
 
             assertThat(e).isNotNull();
             assertThat(e.code()).isEqualTo(ErrorCode.LIMIT_EXCEEDED);
-            assertThat(e.getMessage()).isEqualTo("storage full: map_size_bytes=" + MAP_SIZE
-                    + "; raise storage.options.map_size_bytes");
+            assertThat(e.getMessage()).isEqualTo("map full: the lmdb map of " + path.toRealPath().resolve("data.mdb")
+                    + " is full (map_size_bytes=" + MAP_SIZE + "); nothing of this write was applied; delete documents,"
+                    + " or raise storage.options.map_size_bytes and restart");
             assertThat(storage.count(DB)).isEqualTo(1);
             assertThat(storage.get(DB, "big-0")).isEmpty();
             assertThat(storage.scan(DB, null, 100)).extracting(d -> d.key()).containsExactly("before");
@@ -101,11 +102,12 @@ final class MapFullTest {
                 .open(path.toFile(), EnvFlags.MDB_NOTLS)) {
             LmdbTables tables;
             try (Txn<ByteBuffer> txn = env.txnWrite()) {
-                tables = LmdbTables.open(env, txn);
+                tables = LmdbTables.open(env, txn, path.resolve("data.mdb"));
                 tables.prepareCreateDatabase(txn, DB).apply(txn);
                 txn.commit();
             }
-            GroupCommitWriter writer = new GroupCommitWriter(env, MAP_SIZE, "test-writer");
+            GroupCommitWriter writer = new GroupCommitWriter(env, new WriteFailures(path.resolve("data.mdb"), MAP_SIZE),
+                    "test-writer");
             ExecutorService callers = Executors.newFixedThreadPool(3);
             try {
                 List<WriteOp> huge = new ArrayList<>();

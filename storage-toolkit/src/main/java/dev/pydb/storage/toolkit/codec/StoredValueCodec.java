@@ -3,6 +3,7 @@ package dev.pydb.storage.toolkit.codec;
 import static java.util.Objects.requireNonNull;
 
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.zip.CRC32C;
 
@@ -42,14 +43,31 @@ public final class StoredValueCodec {
     public static byte[] encode(byte[] recordKey, long rev, byte[] body) {
         requireNonNull(recordKey, "recordKey is null");
         requireNonNull(body, "body is null");
-        byte[] value = new byte[HEADER_BYTES + body.length];
-        ByteBuffer buffer = ByteBuffer.wrap(value);
-        buffer.put(FORMAT_2);
-        buffer.putInt(0);
-        buffer.putLong(rev);
-        buffer.put(body);
-        buffer.putInt(1, checksum(recordKey, value, 5, value.length - 5));
+        byte[] value = new byte[encodedLength(body.length)];
+        encodeInto(ByteBuffer.wrap(value), ByteBuffer.wrap(recordKey), rev, body);
         return value;
+    }
+
+    /** The length of the format-2 value of a body of {@code bodyLength} bytes. */
+    public static int encodedLength(int bodyLength) {
+        return HEADER_BYTES + bodyLength;
+    }
+
+    /**
+     * Writes the format-2 value of a document stored under {@code recordKey} into {@code target}
+     * (for instance a buffer the store reserved for it): {@link #encodedLength} bytes from its
+     * position, with the record key from {@code recordKey}'s position to its limit. The positions
+     * and limits of both buffers are left as they were.
+     */
+    public static void encodeInto(ByteBuffer target, ByteBuffer recordKey, long rev, byte[] body) {
+        requireNonNull(target, "target is null");
+        requireNonNull(recordKey, "recordKey is null");
+        requireNonNull(body, "body is null");
+        ByteBuffer value = target.slice().order(ByteOrder.BIG_ENDIAN);
+        value.put(0, FORMAT_2);
+        value.putLong(5, rev);
+        value.put(HEADER_BYTES, body);
+        value.putInt(1, checksum(recordKey, value, encodedLength(body.length)));
     }
 
     /** Whether {@code value} is in format 2 (else it is a 0.1.0 value: 8 bytes of revision, then the body). */
@@ -61,24 +79,37 @@ public final class StoredValueCodec {
     public static Decoded decode(byte[] recordKey, byte[] value) {
         requireNonNull(recordKey, "recordKey is null");
         requireNonNull(value, "value is null");
-        if (value.length < HEADER_BYTES) {
-            throw new CorruptValueException("value of " + value.length + " bytes is shorter than its " + HEADER_BYTES + "-byte header");
+        return decode(ByteBuffer.wrap(recordKey), ByteBuffer.wrap(value));
+    }
+
+    /**
+     * Decodes and verifies a format-2 value held in a buffer (for instance memory-mapped), from
+     * its position to its limit, stored under the record key from {@code recordKey}'s position to
+     * its limit. Reads the value once and copies only the body; the positions and limits of both
+     * buffers are left as they were.
+     */
+    public static Decoded decode(ByteBuffer recordKey, ByteBuffer value) {
+        requireNonNull(recordKey, "recordKey is null");
+        requireNonNull(value, "value is null");
+        ByteBuffer v = value.slice().order(ByteOrder.BIG_ENDIAN);
+        int length = v.remaining();
+        if (length < HEADER_BYTES) {
+            throw new CorruptValueException("value of " + length + " bytes is shorter than its " + HEADER_BYTES + "-byte header");
         }
-        if (value[0] != FORMAT_2) {
-            throw new CorruptValueException(String.format("value starts with 0x%02x, not the format byte 0x%02x", value[0] & 0xff, FORMAT_2 & 0xff));
+        if (v.get(0) != FORMAT_2) {
+            throw new CorruptValueException(String.format("value starts with 0x%02x, not the format byte 0x%02x", v.get(0) & 0xff, FORMAT_2 & 0xff));
         }
-        ByteBuffer buffer = ByteBuffer.wrap(value);
-        int stored = buffer.getInt(1);
-        int actual = checksum(recordKey, value, 5, value.length - 5);
+        int stored = v.getInt(1);
+        int actual = checksum(recordKey, v, length);
         if (stored != actual) {
             throw new CorruptValueException(String.format("checksum mismatch (stored %08x, computed %08x)", stored, actual));
         }
-        long rev = buffer.getLong(5);
+        long rev = v.getLong(5);
         if (rev < 1) {
             throw new CorruptValueException("revision " + rev + " is not positive");
         }
-        byte[] body = new byte[value.length - HEADER_BYTES];
-        System.arraycopy(value, HEADER_BYTES, body, 0, body.length);
+        byte[] body = new byte[length - HEADER_BYTES];
+        v.get(HEADER_BYTES, body);
         return new Decoded(rev, body);
     }
 
@@ -101,6 +132,14 @@ public final class StoredValueCodec {
         CRC32C crc = new CRC32C();
         crc.update(key, 0, key.length);
         crc.update(data, offset, length);
+        return (int) crc.getValue();
+    }
+
+    /** CRC32C of the record key (position to limit), then bytes 5 to {@code length} of {@code value} (from index 0). */
+    private static int checksum(ByteBuffer recordKey, ByteBuffer value, int length) {
+        CRC32C crc = new CRC32C();
+        crc.update(recordKey.duplicate());
+        crc.update(value.duplicate().limit(length).position(5));
         return (int) crc.getValue();
     }
 

@@ -57,4 +57,35 @@ class StoredValueCodecTest {
         assertThat(decoded.rev()).isEqualTo(5);
         assertThat(decoded.body()).isEqualTo(BODY);
     }
+
+    @Test
+    void buffersEncodeAndDecodeTheSameBytesAsArraysWithoutMovingThem() {
+        ByteBuffer key = ByteBuffer.allocateDirect(KEY.length + 3).position(3);
+        key.put(KEY).position(3);
+        ByteBuffer target = ByteBuffer.allocateDirect(StoredValueCodec.encodedLength(BODY.length) + 2).position(2);
+
+        StoredValueCodec.encodeInto(target, key, 9, BODY);
+
+        assertThat(target.position()).isEqualTo(2);
+        assertThat(key.position()).isEqualTo(3);
+        byte[] written = new byte[StoredValueCodec.encodedLength(BODY.length)];
+        target.get(2, written);
+        assertThat(written).isEqualTo(StoredValueCodec.encode(KEY, 9, BODY));
+        StoredValueCodec.Decoded decoded = StoredValueCodec.decode(key, target);
+        assertThat(decoded.rev()).isEqualTo(9);
+        assertThat(decoded.body()).isEqualTo(BODY);
+        assertThat(target.position()).isEqualTo(2);
+        assertThat(key.position()).isEqualTo(3);
+    }
+
+    @Test
+    void aBufferWithAFlippedBitFails() {
+        byte[] value = StoredValueCodec.encode(KEY, 3, BODY);
+        value[value.length - 2] ^= 0x04;
+        ByteBuffer direct = ByteBuffer.allocateDirect(value.length).put(value).flip();
+
+        assertThatThrownBy(() -> StoredValueCodec.decode(ByteBuffer.wrap(KEY), direct))
+                .isInstanceOf(CorruptValueException.class)
+                .hasMessageContaining("checksum mismatch");
+    }
 }
