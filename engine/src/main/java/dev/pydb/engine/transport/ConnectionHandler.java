@@ -46,10 +46,16 @@ final class ConnectionHandler implements Runnable {
     private final int maxUnauthenticatedQueryLength;
     private final long idleTimeoutNanos;
     private final long frameTimeoutNanos;
+    private final long preAuthTimeoutNanos;
+    private final PreAuthSlots.Slot preAuthSlot;
     private final Listener listener;
     private final CountDownLatch finished = new CountDownLatch(1);
 
     private volatile boolean stopRequested;
+    /** When the current handshake or read must be over (checked by the server's watchdog), or null. */
+    private volatile Deadline deadline;
+    /** Set by the watchdog before it closes the socket: why the connection ends. */
+    private volatile CloseReason timedOut;
     private long requestsServed;
 
     /** Told when the connection starts and ends, for bookkeeping (statistics, the set of open connections). */
@@ -60,7 +66,8 @@ final class ConnectionHandler implements Runnable {
     }
 
     ConnectionHandler(Socket socket, Session session, RequestProcessor processor, int maxQueryLength,
-                      int maxUnauthenticatedQueryLength, Duration idleTimeout, Duration frameTimeout, Listener listener) {
+                      int maxUnauthenticatedQueryLength, Duration idleTimeout, Duration frameTimeout,
+                      Duration preAuthTimeout, PreAuthSlots.Slot preAuthSlot, Listener listener) {
         this.socket = requireNonNull(socket, "socket is null");
         this.session = requireNonNull(session, "session is null");
         this.processor = requireNonNull(processor, "processor is null");
@@ -68,6 +75,8 @@ final class ConnectionHandler implements Runnable {
         this.maxUnauthenticatedQueryLength = maxUnauthenticatedQueryLength;
         this.idleTimeoutNanos = idleTimeout.toNanos();
         this.frameTimeoutNanos = frameTimeout.toNanos();
+        this.preAuthTimeoutNanos = preAuthTimeout.toNanos();
+        this.preAuthSlot = requireNonNull(preAuthSlot, "preAuthSlot is null");
         this.listener = requireNonNull(listener, "listener is null");
     }
 
@@ -84,11 +93,14 @@ final class ConnectionHandler implements Runnable {
         try {
             reason = serve();
         } catch (IOException e) {
-            reason = stopRequested ? CloseReason.SERVER_STOPPING : CloseReason.IO_ERROR;
+            CloseReason deadlinePassed = timedOut;
+            reason = stopRequested ? CloseReason.SERVER_STOPPING : deadlinePassed != null ? deadlinePassed : CloseReason.IO_ERROR;
             log.debug("session {}: {}", session.id(), e.toString());
         } catch (RuntimeException | Error e) {
             log.error("session {}: unexpected failure in the connection loop, closing it", session.id(), e);
         } finally {
+            deadline = null;
+            preAuthSlot.release();
             Sockets.closeQuietly(socket);
             log.info("connection closed: session={} remote={} requests={} duration={}ms reason={}",
                     session.id(), session.remoteAddress(), requestsServed,
@@ -116,6 +128,21 @@ final class ConnectionHandler implements Runnable {
         Sockets.closeQuietly(socket);
     }
 
+    /**
+     * Closes the connection if its current handshake or read has passed its deadline. Called by
+     * the server's watchdog a few times a second: a socket read timeout alone does not bound a
+     * client that sends one byte just before each timeout (a trickled TLS handshake or record).
+     */
+    void checkDeadline(long now) {
+        Deadline current = deadline;
+        if (current != null && now - current.at() >= 0) {
+            timedOut = current.reason();
+            forceClose();
+        }
+    }
+
+    private record Deadline(long at, CloseReason reason) {}
+
     /** Waits until the connection loop has ended; true if it did within {@code timeout}. */
     boolean awaitFinished(Duration timeout) throws InterruptedException {
         return finished.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
@@ -123,15 +150,23 @@ final class ConnectionHandler implements Runnable {
 
     private CloseReason serve() throws IOException {
         if (socket instanceof SSLSocket tls) {
-            // The handshake must finish within the frame timeout, so a silent or plain-text client goes soon.
-            socket.setSoTimeout(toSoTimeoutMillis(frameTimeoutNanos));
+            // The whole handshake, however slowly its bytes come, must finish within the frame timeout
+            // (and, as it comes before authentication, within unauthenticated_timeout_seconds).
+            long handshakeNanos = Math.min(frameTimeoutNanos, preAuthTimeoutNanos);
+            deadline = new Deadline(System.nanoTime() + handshakeNanos, CloseReason.TLS_HANDSHAKE_TIMEOUT);
+            socket.setSoTimeout(toSoTimeoutMillis(handshakeNanos));
             try {
                 tls.startHandshake();
             } catch (SocketTimeoutException e) {
-                return CloseReason.FRAME_TIMEOUT;
+                return CloseReason.TLS_HANDSHAKE_TIMEOUT;
             } catch (SSLException e) {
+                if (timedOut != null) {
+                    return timedOut;
+                }
                 log.debug("session {}: TLS handshake failed: {}", session.id(), e.toString());
                 return CloseReason.TLS_HANDSHAKE_FAILED;
+            } finally {
+                deadline = null;
             }
         }
         InputStream in = socket.getInputStream();
@@ -153,6 +188,10 @@ final class ConnectionHandler implements Runnable {
                         out.flush();
                         return CloseReason.PROCESSOR_FAILED;
                     }
+                    if (session.authenticated()) {
+                        // Logged in: no longer counted against the pre-authentication limits.
+                        preAuthSlot.release();
+                    }
                     FrameEncoder.writeTo(out, response);
                     requestsServed++;
                     unflushed = true;
@@ -170,25 +209,33 @@ final class ConnectionHandler implements Runnable {
                 unflushed = false;
             }
             long now = System.nanoTime();
+            boolean preAuth = !session.authenticated();
             long timeoutNanos;
+            CloseReason onTimeout;
             if (decoder.inFrame()) {
                 if (!frameStarted) {
                     frameStarted = true;
-                    frameDeadline = now + frameTimeoutNanos;
+                    frameDeadline = now + (preAuth ? Math.min(frameTimeoutNanos, preAuthTimeoutNanos) : frameTimeoutNanos);
                 }
                 timeoutNanos = frameDeadline - now;
+                onTimeout = CloseReason.FRAME_TIMEOUT;
                 if (timeoutNanos <= 0) {
-                    return CloseReason.FRAME_TIMEOUT;
+                    return onTimeout;
                 }
             } else {
-                timeoutNanos = idleTimeoutNanos;
+                timeoutNanos = preAuth ? preAuthTimeoutNanos : idleTimeoutNanos;
+                onTimeout = preAuth ? CloseReason.UNAUTHENTICATED_TIMEOUT : CloseReason.IDLE_TIMEOUT;
             }
             int n;
             try {
                 socket.setSoTimeout(toSoTimeoutMillis(timeoutNanos));
+                // The read timeout restarts with every byte TLS reads; the deadline does not.
+                deadline = new Deadline(now + timeoutNanos, onTimeout);
                 n = in.read(readBuffer);
             } catch (SocketTimeoutException e) {
-                return decoder.inFrame() ? CloseReason.FRAME_TIMEOUT : CloseReason.IDLE_TIMEOUT;
+                return onTimeout;
+            } finally {
+                deadline = null;
             }
             if (n < 0) {
                 out.flush();

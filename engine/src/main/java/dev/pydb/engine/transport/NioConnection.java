@@ -63,6 +63,8 @@ final class NioConnection {
     private final int maxUnauthenticatedQueryLength;
     private final long idleTimeoutNanos;
     private final long frameTimeoutNanos;
+    private final long preAuthTimeoutNanos;
+    private final PreAuthSlots.Slot preAuthSlot;
     private final Listener listener;
     private final CountDownLatch finished = new CountDownLatch(1);
 
@@ -93,7 +95,8 @@ final class NioConnection {
     private boolean closed;
 
     NioConnection(SocketChannel channel, Session session, EventLoop loop, RequestProcessor processor, int maxQueryLength,
-            int maxUnauthenticatedQueryLength, long idleTimeoutNanos, long frameTimeoutNanos, Listener listener) {
+            int maxUnauthenticatedQueryLength, long idleTimeoutNanos, long frameTimeoutNanos, long preAuthTimeoutNanos,
+            PreAuthSlots.Slot preAuthSlot, Listener listener) {
         this.channel = requireNonNull(channel, "channel is null");
         this.session = requireNonNull(session, "session is null");
         this.loop = requireNonNull(loop, "loop is null");
@@ -103,6 +106,8 @@ final class NioConnection {
         this.maxUnauthenticatedQueryLength = maxUnauthenticatedQueryLength;
         this.idleTimeoutNanos = idleTimeoutNanos;
         this.frameTimeoutNanos = frameTimeoutNanos;
+        this.preAuthTimeoutNanos = preAuthTimeoutNanos;
+        this.preAuthSlot = requireNonNull(preAuthSlot, "preAuthSlot is null");
         this.listener = requireNonNull(listener, "listener is null");
     }
 
@@ -205,10 +210,14 @@ final class NioConnection {
         if (inFlight) {
             return;
         }
+        // Before authentication neither waiting nor a frame may take longer than unauthenticated_timeout_seconds.
+        boolean preAuth = !session.authenticated();
         if (frameStartedAt != NOT_IN_FRAME && pending == null && outputStart == outputEnd) {
-            if (now - frameStartedAt >= frameTimeoutNanos) {
+            if (now - frameStartedAt >= (preAuth ? Math.min(frameTimeoutNanos, preAuthTimeoutNanos) : frameTimeoutNanos)) {
                 close(CloseReason.FRAME_TIMEOUT);
             }
+        } else if (preAuth && now - lastActivity >= preAuthTimeoutNanos) {
+            close(CloseReason.UNAUTHENTICATED_TIMEOUT);
         } else if (now - lastActivity >= idleTimeoutNanos) {
             close(CloseReason.IDLE_TIMEOUT);
         }
@@ -220,6 +229,7 @@ final class NioConnection {
             return;
         }
         closed = true;
+        preAuthSlot.release();
         pending = null;
         Arrays.fill(output, null);
         if (key != null) {
@@ -366,6 +376,10 @@ final class NioConnection {
             return;
         }
         requestsServed++;
+        if (session.authenticated()) {
+            // Logged in: no longer counted against the pre-authentication limits.
+            preAuthSlot.release();
+        }
         enqueue(ByteBuffer.wrap(FrameEncoder.header(response.length)));
         enqueue(ByteBuffer.wrap(response));
     }

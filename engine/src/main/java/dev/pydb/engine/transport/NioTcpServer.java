@@ -48,6 +48,8 @@ public final class NioTcpServer implements Transport {
     private final int eventLoopCount;
     private final long idleTimeoutNanos;
     private final long frameTimeoutNanos;
+    private final long preAuthTimeoutNanos;
+    private final PreAuthSlots preAuthSlots;
     private final Set<NioConnection> connections = ConcurrentHashMap.newKeySet();
     private final NioConnection.Listener listener;
 
@@ -80,6 +82,8 @@ public final class NioTcpServer implements Transport {
         this.eventLoopCount = Math.max(1, eventLoops);
         this.idleTimeoutNanos = TimeUnit.SECONDS.toNanos(config.idleTimeoutSeconds());
         this.frameTimeoutNanos = TimeUnit.SECONDS.toNanos(config.frameTimeoutSeconds());
+        this.preAuthTimeoutNanos = TimeUnit.SECONDS.toNanos(config.preAuth().timeoutSeconds());
+        this.preAuthSlots = new PreAuthSlots(config.preAuth());
         this.listener = new NioConnection.Listener() {
             @Override
             public void opened(NioConnection connection) {
@@ -135,8 +139,11 @@ public final class NioTcpServer implements Transport {
         state = State.RUNNING;
         acceptThread = Thread.ofPlatform().name("pydb-accept-" + port).start(this::acceptLoop);
         log.info("listening on {}:{} (nio, event_loops={}, tls=off, max_connections={}, max_query_length={}, "
-                        + "max_unauthenticated_query_length={})", config.host(), port, eventLoopCount,
-                config.maxConnections(), config.maxQueryLength(), config.maxUnauthenticatedQueryLength());
+                        + "max_unauthenticated_query_length={}, max_unauthenticated_connections={} ({} per address), "
+                        + "unauthenticated_timeout_seconds={})", config.host(), port, eventLoopCount,
+                config.maxConnections(), config.maxQueryLength(), config.maxUnauthenticatedQueryLength(),
+                config.preAuth().maxConnections(), config.preAuth().maxConnectionsPerAddress(),
+                config.preAuth().timeoutSeconds());
     }
 
     /** The bound port. */
@@ -261,13 +268,26 @@ public final class NioTcpServer implements Transport {
             Thread.ofVirtual().name("pydb-refuse").start(() -> Sockets.refuse(channel.socket(), refusal));
             return;
         }
+        PreAuthSlots.Admission admission = preAuthSlots.admit(channel.socket().getRemoteSocketAddress(), remoteAddress);
+        if (admission.slot() == null) {
+            stats.connectionRefused();
+            byte[] refusal = ErrorFrames.body(ErrorCode.UNAVAILABLE, admission.refusal());
+            Thread.ofVirtual().name("pydb-refuse").start(() -> Sockets.refuse(channel.socket(), refusal));
+            return;
+        }
         EventLoop loop = loops.get(nextLoop);
         nextLoop = (nextLoop + 1) % loops.size();
         NioConnection connection = new NioConnection(channel, new Session(remoteAddress), loop, processor,
                 config.maxQueryLength(), config.maxUnauthenticatedQueryLength(), idleTimeoutNanos, frameTimeoutNanos,
-                listener);
-        connections.add(connection);
-        loop.register(channel, connection);
+                preAuthTimeoutNanos, admission.slot(), listener);
+        try {
+            connections.add(connection);
+            loop.register(channel, connection);
+        } catch (RuntimeException | Error e) {
+            connections.remove(connection);
+            admission.slot().release();
+            throw e;
+        }
     }
 
     private static void closeQuietly(java.nio.channels.Channel channel) {

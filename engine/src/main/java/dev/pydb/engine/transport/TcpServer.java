@@ -16,6 +16,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,6 +36,9 @@ public final class TcpServer implements Transport {
     private static final Duration FORCED_CLOSE_WAIT = Duration.ofSeconds(1);
     private static final long ACCEPT_FAILURE_BACKOFF_MILLIS = 50;
     private static final int MAX_BACKLOG = 1024;
+    private static final long DEADLINE_CHECK_MILLIS = 100;
+    /** A refused connection is closed after this long at the latest, even if it trickles a TLS handshake. */
+    private static final long REFUSAL_MAX_MILLIS = 3 * Sockets.LINGER_MILLIS;
 
     private enum State { NEW, RUNNING, STOPPED }
 
@@ -41,6 +47,8 @@ public final class TcpServer implements Transport {
     private final ServerStats stats;
     private final Duration idleTimeout;
     private final Duration frameTimeout;
+    private final Duration preAuthTimeout;
+    private final PreAuthSlots preAuthSlots;
     private final Set<ConnectionHandler> connections = ConcurrentHashMap.newKeySet();
     private final ConnectionHandler.Listener listener;
     private final ServerTls tls;
@@ -49,6 +57,7 @@ public final class TcpServer implements Transport {
     private volatile boolean stopping;
     private ServerSocket serverSocket;
     private Thread acceptThread;
+    private ScheduledExecutorService watchdog;
 
     public TcpServer(ServerConfig config, RequestProcessor processor, ServerStats stats) {
         this.config = requireNonNull(config, "config is null");
@@ -63,6 +72,8 @@ public final class TcpServer implements Transport {
         this.tls = config.tls().enabled() ? ServerTls.load(config.tls()) : null;
         this.idleTimeout = Duration.ofSeconds(config.idleTimeoutSeconds());
         this.frameTimeout = Duration.ofSeconds(config.frameTimeoutSeconds());
+        this.preAuthTimeout = Duration.ofSeconds(config.preAuth().timeoutSeconds());
+        this.preAuthSlots = new PreAuthSlots(config.preAuth());
         this.listener = new ConnectionHandler.Listener() {
             @Override
             public void opened(ConnectionHandler connection) {
@@ -104,10 +115,19 @@ public final class TcpServer implements Transport {
         }
         serverSocket = socket;
         state = State.RUNNING;
+        ScheduledThreadPoolExecutor deadlines = new ScheduledThreadPoolExecutor(1,
+                Thread.ofPlatform().name("pydb-deadlines-" + socket.getLocalPort()).daemon().factory());
+        deadlines.setRemoveOnCancelPolicy(true);
+        deadlines.scheduleWithFixedDelay(this::checkDeadlines, DEADLINE_CHECK_MILLIS, DEADLINE_CHECK_MILLIS,
+                TimeUnit.MILLISECONDS);
+        watchdog = deadlines;
         acceptThread = Thread.ofPlatform().name("pydb-accept-" + socket.getLocalPort()).start(this::acceptLoop);
-        log.info("listening on {}:{} (tls={}, max_connections={}, max_query_length={}, max_unauthenticated_query_length={})",
+        log.info("listening on {}:{} (tls={}, max_connections={}, max_query_length={}, max_unauthenticated_query_length={}, "
+                        + "max_unauthenticated_connections={} ({} per address), unauthenticated_timeout_seconds={})",
                 config.host(), socket.getLocalPort(), tls != null ? "on, " + String.join("/", ServerTls.PROTOCOLS) : "off",
-                config.maxConnections(), config.maxQueryLength(), config.maxUnauthenticatedQueryLength());
+                config.maxConnections(), config.maxQueryLength(), config.maxUnauthenticatedQueryLength(),
+                config.preAuth().maxConnections(), config.preAuth().maxConnectionsPerAddress(),
+                config.preAuth().timeoutSeconds());
     }
 
     /** The bound port. */
@@ -168,6 +188,8 @@ public final class TcpServer implements Transport {
             Thread.currentThread().interrupt();
             List.copyOf(connections).forEach(ConnectionHandler::forceClose);
             log.warn("interrupted while stopping; open connections were closed");
+        } finally {
+            watchdog.shutdownNow();
         }
     }
 
@@ -217,19 +239,50 @@ public final class TcpServer implements Transport {
             stats.connectionRefused();
             log.warn("refused connection from {}: too many connections (max_connections={})",
                     remoteAddress, config.maxConnections());
-            byte[] refusal = ErrorFrames.body(ErrorCode.UNAVAILABLE,
-                    "too many connections (max_connections=" + config.maxConnections() + ")");
-            Thread.ofVirtual().name("pydb-refuse").start(() -> Sockets.refuse(socket, refusal));
+            refuse(socket, ErrorFrames.body(ErrorCode.UNAVAILABLE,
+                    "too many connections (max_connections=" + config.maxConnections() + ")"));
+            return;
+        }
+        PreAuthSlots.Admission admission = preAuthSlots.admit(socket.getRemoteSocketAddress(), remoteAddress);
+        if (admission.slot() == null) {
+            stats.connectionRefused();
+            refuse(socket, ErrorFrames.body(ErrorCode.UNAVAILABLE, admission.refusal()));
             return;
         }
         ConnectionHandler connection = new ConnectionHandler(socket, new Session(remoteAddress), processor,
-                config.maxQueryLength(), config.maxUnauthenticatedQueryLength(), idleTimeout, frameTimeout, listener);
+                config.maxQueryLength(), config.maxUnauthenticatedQueryLength(), idleTimeout, frameTimeout,
+                preAuthTimeout, admission.slot(), listener);
         connections.add(connection);
         try {
             Thread.ofVirtual().name("pydb-session-" + connection.session().id()).start(connection);
         } catch (RuntimeException | Error e) {
             connections.remove(connection);
+            admission.slot().release();
             throw e;
+        }
+    }
+
+    /**
+     * Sends the refusal on a virtual thread; the socket is closed after {@link #REFUSAL_MAX_MILLIS}
+     * at the latest (a TLS client that trickles its handshake would restart every read timeout).
+     */
+    private void refuse(Socket socket, byte[] refusal) {
+        ScheduledFuture<?> cutOff = watchdog.schedule(() -> Sockets.closeQuietly(socket), REFUSAL_MAX_MILLIS,
+                TimeUnit.MILLISECONDS);
+        Thread.ofVirtual().name("pydb-refuse").start(() -> {
+            Sockets.refuse(socket, refusal);
+            cutOff.cancel(false);
+        });
+    }
+
+    private void checkDeadlines() {
+        long now = System.nanoTime();
+        for (ConnectionHandler connection : connections) {
+            try {
+                connection.checkDeadline(now);
+            } catch (RuntimeException e) {
+                log.error("session {}: checking its deadline failed", connection.session().id(), e);
+            }
         }
     }
 
