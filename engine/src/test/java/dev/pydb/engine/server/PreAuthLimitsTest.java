@@ -48,7 +48,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * in all and per address, the short timeout before LOGIN, and a TLS handshake bounded by the
  * frame timeout however slowly it trickles in. The whole server over real sockets; the idle
  * strangers come from 127.0.0.2 (any 127/8 address is the loopback on Linux), the client from
- * 127.0.0.1. Plain TCP runs on the NIO transport, TLS on the blocking one.
+ * 127.0.0.1. Plain TCP and TLS, both on the NIO event loops.
  */
 class PreAuthLimitsTest {
     private static final ObjectMapper JSON = new ObjectMapper();
