@@ -75,9 +75,12 @@ class PreAuthLimitsTest {
     void eightyIdleStrangersFromOneAddressDoNotKeepAClientFromAnotherAddressFromLoggingInAndWorking(boolean tls)
             throws Exception {
         // max_connections 64 as in the issue: by default 16 unauthenticated connections, 8 per address.
+        // Over TLS the check below first waits 3.5 s for the refused ones to be cut off, so the held ones
+        // get a longer timeout there: they must still be open when counted, on a slow machine too.
+        int timeoutSeconds = tls ? 8 : 5;
         PydbServer server = start("""
-                "server": {"port": 0, "max_connections": 64, "unauthenticated_timeout_seconds": 5%s},
-                """.formatted(tls ? tlsSection() : ""));
+                "server": {"port": 0, "max_connections": 64, "unauthenticated_timeout_seconds": %d%s},
+                """.formatted(timeoutSeconds, tls ? tlsSection() : ""));
         List<Socket> strangers = new ArrayList<>();
         List<Long> connectedAt = new ArrayList<>();
         for (int i = 0; i < 80; i++) {
@@ -120,14 +123,15 @@ class PreAuthLimitsTest {
         assertThat(held).as("strangers still held after the client logged in and worked, %d ms after they connected",
                 workedAfter).hasSize(8);
 
-        // The held ones are closed at the 5 s timeout.
+        // The held ones are closed at the timeout.
         long lastHeldClosedAfter = 0;
         for (int i : held) {
             Socket stranger = strangers.get(i);
             stranger.setSoTimeout(10_000);
             assertThat(readUntilClosed(stranger)).as("stranger %d closed by the server", i).isTrue();
             long closedAfter = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - connectedAt.get(i));
-            assertThat(closedAfter).as("ms from connect to close of stranger %d (timeout 5 s)", i).isBetween(4_500L, 7_000L);
+            assertThat(closedAfter).as("ms from connect to close of stranger %d (timeout %d s)", i, timeoutSeconds)
+                    .isBetween(timeoutSeconds * 1000L - 500, timeoutSeconds * 1000L + 2_000);
             lastHeldClosedAfter = Math.max(lastHeldClosedAfter, closedAfter);
         }
         System.out.printf("pre-auth (tls=%s): client worked %d ms after the first of 80 strangers connected; "
