@@ -55,6 +55,8 @@ final class NioConnection {
     }
 
     private final SocketChannel channel;
+    /** What reads and writes go through: the socket itself, or TLS over it. */
+    private final ConnectionChannel stream;
     private final Session session;
     private final EventLoop loop;
     private final RequestProcessor processor;
@@ -63,6 +65,8 @@ final class NioConnection {
     private final int maxUnauthenticatedQueryLength;
     private final long idleTimeoutNanos;
     private final long frameTimeoutNanos;
+    private final long preAuthTimeoutNanos;
+    private final PreAuthSlots.Slot preAuthSlot;
     private final Listener listener;
     private final CountDownLatch finished = new CountDownLatch(1);
 
@@ -92,9 +96,11 @@ final class NioConnection {
     private CloseReason endReason = CloseReason.CLIENT_CLOSED;
     private boolean closed;
 
-    NioConnection(SocketChannel channel, Session session, EventLoop loop, RequestProcessor processor, int maxQueryLength,
-            int maxUnauthenticatedQueryLength, long idleTimeoutNanos, long frameTimeoutNanos, Listener listener) {
+    NioConnection(SocketChannel channel, ConnectionChannel stream, Session session, EventLoop loop, RequestProcessor processor,
+            int maxQueryLength, int maxUnauthenticatedQueryLength, long idleTimeoutNanos, long frameTimeoutNanos,
+            long preAuthTimeoutNanos, PreAuthSlots.Slot preAuthSlot, Listener listener) {
         this.channel = requireNonNull(channel, "channel is null");
+        this.stream = requireNonNull(stream, "stream is null");
         this.session = requireNonNull(session, "session is null");
         this.loop = requireNonNull(loop, "loop is null");
         this.processor = requireNonNull(processor, "processor is null");
@@ -103,6 +109,8 @@ final class NioConnection {
         this.maxUnauthenticatedQueryLength = maxUnauthenticatedQueryLength;
         this.idleTimeoutNanos = idleTimeoutNanos;
         this.frameTimeoutNanos = frameTimeoutNanos;
+        this.preAuthTimeoutNanos = preAuthTimeoutNanos;
+        this.preAuthSlot = requireNonNull(preAuthSlot, "preAuthSlot is null");
         this.listener = requireNonNull(listener, "listener is null");
     }
 
@@ -160,7 +168,7 @@ final class NioConnection {
             inFlight = false;
             lastActivity = System.nanoTime();
             respond(response);
-            if (pending == null && !inputEnded && !closeAfterOutput) {
+            if (pending == null && !inputEnded && !closeAfterOutput && !stream.hasBufferedInput()) {
                 boolean written = write();
                 if (closed || written && key.interestOps() == wantedInterest()) {
                     return;
@@ -202,13 +210,25 @@ final class NioConnection {
             }
             return;
         }
+        if (stream.handshaking()) {
+            // The TLS handshake counts as a frame: bounded by the frame timeout, however slowly it comes, and
+            // (it comes before authentication) by unauthenticated_timeout_seconds.
+            if (now - openedAt >= Math.min(frameTimeoutNanos, preAuthTimeoutNanos)) {
+                close(CloseReason.TLS_HANDSHAKE_TIMEOUT);
+            }
+            return;
+        }
         if (inFlight) {
             return;
         }
+        // Before authentication neither waiting nor a frame may take longer than unauthenticated_timeout_seconds.
+        boolean preAuth = !session.authenticated();
         if (frameStartedAt != NOT_IN_FRAME && pending == null && outputStart == outputEnd) {
-            if (now - frameStartedAt >= frameTimeoutNanos) {
+            if (now - frameStartedAt >= (preAuth ? Math.min(frameTimeoutNanos, preAuthTimeoutNanos) : frameTimeoutNanos)) {
                 close(CloseReason.FRAME_TIMEOUT);
             }
+        } else if (preAuth && now - lastActivity >= preAuthTimeoutNanos) {
+            close(CloseReason.UNAUTHENTICATED_TIMEOUT);
         } else if (now - lastActivity >= idleTimeoutNanos) {
             close(CloseReason.IDLE_TIMEOUT);
         }
@@ -220,13 +240,14 @@ final class NioConnection {
             return;
         }
         closed = true;
+        preAuthSlot.release();
         pending = null;
         Arrays.fill(output, null);
         if (key != null) {
             key.cancel();
         }
         try {
-            channel.close();
+            stream.close();
         } catch (IOException e) {
             log.debug("session {}: closing: {}", session.id(), e.toString());
         }
@@ -257,11 +278,12 @@ final class NioConnection {
     private boolean read(ByteBuffer readBuffer) {
         readBuffer.clear();
         int n;
+        boolean handshaking = stream.handshaking();
         try {
-            n = channel.read(readBuffer);
+            n = stream.read(readBuffer);
         } catch (IOException e) {
-            log.debug("session {}: {}", session.id(), e.toString());
-            close(CloseReason.IO_ERROR);
+            logReadOrWriteFailure(handshaking, e);
+            close(handshaking ? CloseReason.TLS_HANDSHAKE_FAILED : CloseReason.IO_ERROR);
             return false;
         }
         if (n < 0) {
@@ -285,6 +307,14 @@ final class NioConnection {
         return true;
     }
 
+    private void logReadOrWriteFailure(boolean handshaking, IOException e) {
+        if (handshaking) {
+            log.info("session {}: TLS handshake failed: {}", session.id(), e.getMessage());
+        } else {
+            log.debug("session {}: {}", session.id(), e.toString());
+        }
+    }
+
     /** Decodes and answers what it can, writes, and sets what the selector should wait for. */
     private void progress() {
         while (true) {
@@ -292,7 +322,7 @@ final class NioConnection {
             if (closed) {
                 return;
             }
-            if (outputStart < outputEnd && !write()) {
+            if (outputWaiting() && !write()) {
                 break;
             }
             if (closed) {
@@ -302,7 +332,7 @@ final class NioConnection {
                 break;
             }
         }
-        if (outputStart == outputEnd) {
+        if (!outputWaiting()) {
             if (closeAfterOutput) {
                 finishClosing();
                 return;
@@ -314,6 +344,21 @@ final class NioConnection {
             }
         }
         updateInterest();
+        if ((key.interestOps() & SelectionKey.OP_READ) != 0 && stream.hasBufferedInput()) {
+            // TLS records already read and not yet decrypted: the selector will not report them.
+            loop.execute(this::readBufferedInput);
+        }
+    }
+
+    private synchronized void readBufferedInput() {
+        if (!closed && (key.interestOps() & SelectionKey.OP_READ) != 0) {
+            ready(SelectionKey.OP_READ, loop.readBuffer());
+        }
+    }
+
+    /** Responses queued, or bytes of the stream's own (TLS records, handshake) that wait for the socket. */
+    private boolean outputWaiting() {
+        return outputStart < outputEnd || stream.wantsWrite();
     }
 
     private void decodeAndRun() {
@@ -366,6 +411,10 @@ final class NioConnection {
             return;
         }
         requestsServed++;
+        if (session.authenticated()) {
+            // Logged in: no longer counted against the pre-authentication limits.
+            preAuthSlot.release();
+        }
         enqueue(ByteBuffer.wrap(FrameEncoder.header(response.length)));
         enqueue(ByteBuffer.wrap(response));
     }
@@ -404,9 +453,10 @@ final class NioConnection {
 
     /** Writes as much queued output as the socket takes; true if all of it was written. */
     private boolean write() {
+        boolean handshaking = stream.handshaking();
         try {
             while (outputStart < outputEnd) {
-                long written = channel.write(output, outputStart, outputEnd - outputStart);
+                long written = stream.write(output, outputStart, outputEnd - outputStart);
                 if (written == 0) {
                     return false;
                 }
@@ -418,10 +468,11 @@ final class NioConnection {
             }
             outputStart = 0;
             outputEnd = 0;
-            return true;
+            return stream.flush();
         } catch (IOException e) {
-            log.debug("session {}: {}", session.id(), e.toString());
-            close(inputEnded && endReason == CloseReason.SERVER_STOPPING ? CloseReason.SERVER_STOPPING : CloseReason.IO_ERROR);
+            logReadOrWriteFailure(handshaking, e);
+            close(handshaking ? CloseReason.TLS_HANDSHAKE_FAILED
+                    : inputEnded && endReason == CloseReason.SERVER_STOPPING ? CloseReason.SERVER_STOPPING : CloseReason.IO_ERROR);
             return false;
         }
     }
@@ -435,7 +486,7 @@ final class NioConnection {
         // Closing with unread input makes the kernel send a reset that can discard the error frame
         // before the client reads it: shut down output, then drain input for a while.
         try {
-            channel.shutdownOutput();
+            stream.shutdownOutput();
         } catch (IOException e) {
             close(endReason);
             return;
@@ -467,7 +518,7 @@ final class NioConnection {
      * is on a worker, until {@value #MAX_PENDING_INPUT_BYTES} bytes wait behind it.
      */
     private int wantedInterest() {
-        if (outputStart < outputEnd) {
+        if (outputWaiting()) {
             return SelectionKey.OP_WRITE;
         }
         if (inputEnded || closeAfterOutput) {

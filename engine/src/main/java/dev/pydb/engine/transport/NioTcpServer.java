@@ -24,14 +24,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The plain-TCP server on NIO event loops: an acceptor thread hands accepted connections
+ * The TCP server on NIO event loops, plain or TLS ({@code server.tls}; TLS runs in the loop as a
+ * {@link TlsChannel} stage of each connection): an acceptor thread hands accepted connections
  * round-robin to a few {@link EventLoop}s (platform threads, one selector each; by default one per
  * processor). A loop decodes frames and runs the requests that cannot block itself; requests that
  * may block (writes waiting for a commit, LOGIN's password hashing, plugin actions) run on virtual
  * worker threads, and the connection waits for them before it decodes its next frame, so each
- * connection's requests are answered in order. Same limits and behaviour as {@link TcpServer}
- * ({@code max_connections}, timeouts, the pre-authentication frame limit, graceful stop); no TLS:
- * with {@code server.tls} enabled the server uses {@link TcpServer}. Thread-safe.
+ * connection's requests are answered in order. It enforces {@code max_connections} (one
+ * {@code UNAVAILABLE} error frame, then close), the idle and frame timeouts (the frame timeout
+ * bounds a TLS handshake too), the pre-authentication frame limit, and stops gracefully.
+ * Thread-safe.
  */
 public final class NioTcpServer implements Transport {
     private static final Logger log = LoggerFactory.getLogger(NioTcpServer.class);
@@ -39,6 +41,8 @@ public final class NioTcpServer implements Transport {
     private static final Duration FORCED_CLOSE_WAIT = Duration.ofSeconds(1);
     private static final long ACCEPT_FAILURE_BACKOFF_MILLIS = 50;
     private static final int MAX_BACKLOG = 1024;
+    /** A refused TLS connection is closed after this long at the latest, even if it trickles its handshake. */
+    private static final long REFUSAL_MAX_MILLIS = 3 * Sockets.LINGER_MILLIS;
 
     private enum State { NEW, RUNNING, STOPPED }
 
@@ -48,8 +52,12 @@ public final class NioTcpServer implements Transport {
     private final int eventLoopCount;
     private final long idleTimeoutNanos;
     private final long frameTimeoutNanos;
+    private final long preAuthTimeoutNanos;
+    private final PreAuthSlots preAuthSlots;
     private final Set<NioConnection> connections = ConcurrentHashMap.newKeySet();
     private final NioConnection.Listener listener;
+    /** The listener's TLS, or null for plain TCP. */
+    private final ServerTls tls;
 
     private State state = State.NEW;
     private volatile boolean stopping;
@@ -68,18 +76,18 @@ public final class NioTcpServer implements Transport {
         this.config = requireNonNull(config, "config is null");
         this.processor = requireNonNull(processor, "processor is null");
         this.stats = requireNonNull(stats, "stats is null");
-        if (config.tls().enabled()) {
-            throw new IllegalArgumentException("the NIO transport does not do TLS: use TcpServer when server.tls is enabled");
-        }
         requirePositive(config.maxConnections(), "server.max_connections");
         requirePositive(config.idleTimeoutSeconds(), "server.idle_timeout_seconds");
         requirePositive(config.frameTimeoutSeconds(), "server.frame_timeout_seconds");
         if (config.maxQueryLength() < 0) {
             throw new IllegalArgumentException("server.max_query_length must be >= 0, was " + config.maxQueryLength());
         }
+        this.tls = config.tls().enabled() ? ServerTls.load(config.tls()) : null;
         this.eventLoopCount = Math.max(1, eventLoops);
         this.idleTimeoutNanos = TimeUnit.SECONDS.toNanos(config.idleTimeoutSeconds());
         this.frameTimeoutNanos = TimeUnit.SECONDS.toNanos(config.frameTimeoutSeconds());
+        this.preAuthTimeoutNanos = TimeUnit.SECONDS.toNanos(config.preAuth().timeoutSeconds());
+        this.preAuthSlots = new PreAuthSlots(config.preAuth());
         this.listener = new NioConnection.Listener() {
             @Override
             public void opened(NioConnection connection) {
@@ -134,9 +142,13 @@ public final class NioTcpServer implements Transport {
         serverChannel = channel;
         state = State.RUNNING;
         acceptThread = Thread.ofPlatform().name("pydb-accept-" + port).start(this::acceptLoop);
-        log.info("listening on {}:{} (nio, event_loops={}, tls=off, max_connections={}, max_query_length={}, "
-                        + "max_unauthenticated_query_length={})", config.host(), port, eventLoopCount,
-                config.maxConnections(), config.maxQueryLength(), config.maxUnauthenticatedQueryLength());
+        log.info("listening on {}:{} (nio, event_loops={}, tls={}, max_connections={}, max_query_length={}, "
+                        + "max_unauthenticated_query_length={}, max_unauthenticated_connections={} ({} per address), "
+                        + "unauthenticated_timeout_seconds={})", config.host(), port, eventLoopCount,
+                tls == null ? "off" : "on (" + String.join(", ", ServerTls.PROTOCOLS) + ")",
+                config.maxConnections(), config.maxQueryLength(), config.maxUnauthenticatedQueryLength(),
+                config.preAuth().maxConnections(), config.preAuth().maxConnectionsPerAddress(),
+                config.preAuth().timeoutSeconds());
     }
 
     /** The bound port. */
@@ -258,16 +270,52 @@ public final class NioTcpServer implements Transport {
                     remoteAddress, config.maxConnections());
             byte[] refusal = ErrorFrames.body(ErrorCode.UNAVAILABLE,
                     "too many connections (max_connections=" + config.maxConnections() + ")");
-            Thread.ofVirtual().name("pydb-refuse").start(() -> Sockets.refuse(channel.socket(), refusal));
+            Thread.ofVirtual().name("pydb-refuse").start(() -> refuse(channel, refusal));
+            return;
+        }
+        PreAuthSlots.Admission admission = preAuthSlots.admit(channel.socket().getRemoteSocketAddress(), remoteAddress);
+        if (admission.slot() == null) {
+            stats.connectionRefused();
+            byte[] refusal = ErrorFrames.body(ErrorCode.UNAVAILABLE, admission.refusal());
+            Thread.ofVirtual().name("pydb-refuse").start(() -> refuse(channel, refusal));
             return;
         }
         EventLoop loop = loops.get(nextLoop);
         nextLoop = (nextLoop + 1) % loops.size();
-        NioConnection connection = new NioConnection(channel, new Session(remoteAddress), loop, processor,
+        ConnectionChannel stream = tls == null ? new PlainChannel(channel) : new TlsChannel(channel, tls.newEngine());
+        NioConnection connection = new NioConnection(channel, stream, new Session(remoteAddress), loop, processor,
                 config.maxQueryLength(), config.maxUnauthenticatedQueryLength(), idleTimeoutNanos, frameTimeoutNanos,
-                listener);
-        connections.add(connection);
-        loop.register(channel, connection);
+                preAuthTimeoutNanos, admission.slot(), listener);
+        try {
+            connections.add(connection);
+            loop.register(channel, connection);
+        } catch (RuntimeException | Error e) {
+            connections.remove(connection);
+            admission.slot().release();
+            throw e;
+        }
+    }
+
+    /** The refusal frame over a blocking socket (in TLS when the listener speaks it); up to about a second. */
+    private void refuse(SocketChannel channel, byte[] refusal) {
+        // The socket read timeout restarts with every byte: a client trickling its TLS handshake is cut off here.
+        Thread cutOff = tls == null ? null : Thread.ofVirtual().name("pydb-refuse-cutoff").start(() -> {
+            try {
+                TimeUnit.MILLISECONDS.sleep(REFUSAL_MAX_MILLIS);
+                closeQuietly(channel);
+            } catch (InterruptedException e) {
+                // The refusal ended in time.
+            }
+        });
+        try {
+            Sockets.refuse(tls == null ? channel.socket() : tls.serverSocketOver(channel.socket()), refusal);
+        } catch (IOException e) {
+            closeQuietly(channel);
+        } finally {
+            if (cutOff != null) {
+                cutOff.interrupt();
+            }
+        }
     }
 
     private static void closeQuietly(java.nio.channels.Channel channel) {
