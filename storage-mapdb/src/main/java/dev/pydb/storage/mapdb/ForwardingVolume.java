@@ -9,7 +9,7 @@ import org.mapdb.volume.Volume;
 
 /**
  * A {@link Volume} that passes every call to another one; decorators extend it and override only
- * what they change ({@link UnsyncedVolume}: {@code sync}; {@link RedoLogVolume}: writes, reads,
+ * what they change ({@link RedoLogVolume}: writes, reads,
  * {@code sync} and {@code close}).
  */
 abstract class ForwardingVolume extends Volume {

@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
  * {@link Transaction#commit()}, then answers every caller. A caller returns only after the
  * commit that holds its write. A request that fails validation is answered with its exception
  * and changes nothing; if applying or committing fails, the whole group is rolled back and every
- * caller in it gets {@code UNAVAILABLE}.
+ * caller in it gets the commit's {@link PydbException} (e.g. {@code LIMIT_EXCEEDED} for a full
+ * disk), or {@code UNAVAILABLE} for any other exception.
  *
  * <p>The committer holds {@code writeLock} while it applies and commits, so readers holding the
  * matching read lock see only committed, whole requests.
@@ -166,6 +167,13 @@ final class GroupCommitter implements AutoCloseable {
         List<Request<?>> applied = new ArrayList<>(group.size());
         writeLock.lock();
         try {
+            transaction.checkWritable();
+        } catch (RuntimeException e) {
+            writeLock.unlock();
+            group.forEach(request -> request.future.completeExceptionally(e));
+            return;
+        }
+        try {
             for (Request<?> request : group) {
                 try {
                     request.prepare();
@@ -181,10 +189,14 @@ final class GroupCommitter implements AutoCloseable {
                 commits.incrementAndGet();
             }
         } catch (RuntimeException | Error e) {
-            log.error("storage '{}': applying or committing a group of {} writes failed; rolling it back", storageName,
-                    applied.size(), e);
+            if (e instanceof PydbException answer && answer.code() == ErrorCode.LIMIT_EXCEEDED) {
+                log.debug("storage '{}': a group of {} writes failed: {}", storageName, applied.size(), answer.getMessage());
+            } else {
+                log.error("storage '{}': applying or committing a group of {} writes failed; rolling it back", storageName,
+                        applied.size(), e);
+            }
             rollbackQuietly();
-            PydbException failure = new PydbException(ErrorCode.UNAVAILABLE,
+            PydbException failure = e instanceof PydbException answer ? answer : new PydbException(ErrorCode.UNAVAILABLE,
                     "storage '" + storageName + "' failed to commit the write; it was not applied", e);
             applied.forEach(request -> request.future.completeExceptionally(failure));
             return;

@@ -6,6 +6,8 @@ import dev.pydb.api.ErrorCode;
 import dev.pydb.api.Names;
 import dev.pydb.api.PydbException;
 import dev.pydb.api.storage.Document;
+import dev.pydb.api.storage.DocumentImporter;
+import dev.pydb.api.storage.StorageSnapshot;
 import dev.pydb.api.storage.Storage;
 import dev.pydb.api.storage.StorageClosedException;
 import dev.pydb.api.storage.WriteOp;
@@ -14,6 +16,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.mapdb.DBException;
 import org.slf4j.Logger;
@@ -122,6 +125,32 @@ public final class MapdbStorage implements Storage {
         return mutate(new WriteBatch(store, db, ops));
     }
 
+    /** A point-in-time view for backups ({@link MapdbSnapshot}: copy-on-write while it is open). */
+    @Override
+    public Optional<StorageSnapshot> snapshot() {
+        return Optional.of(read(() -> new MapdbSnapshot(this, store.openSnapshot())));
+    }
+
+    /** Loads documents with their revisions into an existing database, one group commit per call. */
+    @Override
+    public Optional<DocumentImporter> importer() {
+        return Optional.of((db, documents) -> mutate(new DocumentImport(store, db, documents)));
+    }
+
+    /** Runs a snapshot's read under the read lock. */
+    <R> R readSnapshot(Function<MapdbStore, R> reader) {
+        return read(() -> reader.apply(store));
+    }
+
+    void closeSnapshot(MapdbStore.Snapshot snapshot) {
+        stateLock.writeLock().lock();
+        try {
+            store.closeSnapshot(snapshot);
+        } finally {
+            stateLock.writeLock().unlock();
+        }
+    }
+
     /** How many commits this storage has made since it was opened (each one an fsync). */
     public long commits() {
         return committer.commits();
@@ -177,6 +206,7 @@ public final class MapdbStorage implements Storage {
             if (closed) {
                 throw new StorageClosedException(NAME);
             }
+            store.requireUsable();
             return reader.get();
         } catch (DBException e) {
             log.error("reading MapDB storage {} failed", file, e);

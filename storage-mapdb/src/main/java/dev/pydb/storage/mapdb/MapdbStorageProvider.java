@@ -11,6 +11,9 @@ import dev.pydb.api.storage.StorageProvider;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import dev.pydb.api.storage.StorageVerifier;
+import dev.pydb.storage.toolkit.file.FilePermissions;
+import java.util.Optional;
 import org.mapdb.CC;
 import org.mapdb.DB;
 import org.mapdb.DBException;
@@ -66,23 +69,22 @@ public final class MapdbStorageProvider implements StorageProvider {
         MapdbOptions options = MapdbOptions.from(config.options());
         Path file = config.path().resolve(FILE_NAME);
         try {
-            Files.createDirectories(config.path());
+            FilePermissions.createDirectories(config.path());
+            deleteStaleWalFiles(file);
         } catch (IOException e) {
             throw new PydbException(ErrorCode.UNAVAILABLE, config.path() + ": cannot create the storage directory: " + e, e);
         }
         StoreLock lock = StoreLock.acquire(config.path().resolve(FILE_NAME + ".lock"), file);
         MapdbStore store;
         try {
-            OpenedDb opened = openDb(file, options);
-            OperationLog operationLog = openOperationLog(file, opened.db());
+            OperationLog operationLog = openOperationLog(file);
             try {
-                store = MapdbStore.open(opened.db(), file.toString(), opened.volumes()::discardPending, operationLog,
-                        options.checkpoints());
+                store = MapdbStore.open(() -> openDb(file, options), file, operationLog, options.checkpoints());
             } catch (PydbException e) {
-                closeQuietly(opened.db(), operationLog);
+                closeQuietly(operationLog);
                 throw e;
             } catch (RuntimeException e) {
-                closeQuietly(opened.db(), operationLog);
+                closeQuietly(operationLog);
                 throw unrecoverable(file, e);
             }
         } catch (RuntimeException e) {
@@ -94,12 +96,18 @@ public final class MapdbStorageProvider implements StorageProvider {
         return new MapdbStorage(file, store, options, lock);
     }
 
+    /** {@code bin/pydb verify}: {@link MapdbVerifier}. */
+    @Override
+    public Optional<StorageVerifier> verifier() {
+        return Optional.of(new MapdbVerifier());
+    }
+
     /**
      * Opens the store the way {@code DBMaker.fileDB(file).transactionEnable().make()} does, but
      * with the store file's volume wrapped in a {@link RedoLogVolume}, after re-applying or
      * discarding the redo log of a commit a crash interrupted.
      */
-    private static OpenedDb openDb(Path file, MapdbOptions options) {
+    static MapdbStore.OpenedDb openDb(Path file, MapdbOptions options) {
         RedoLog redoLog = new RedoLog(file.resolveSibling(file.getFileName() + ".redo"));
         if (Files.exists(file)) {
             redoLog.recover(file);
@@ -110,16 +118,30 @@ public final class MapdbStorageProvider implements StorageProvider {
             boolean exists = volumes.exists(file.toString());
             StoreWAL store = StoreWAL.make(file.toString(), volumes, 0L, true, CC.STORE_DIRECT_CONC_SHIFT, CC.PAGE_SIZE, 0L,
                     false, false, false, true, false);
-            return new OpenedDb(new DB(store, exists, true, MapdbStorageProvider.class.getClassLoader(), 0), volumes);
+            DB db = new DB(store, exists, true, MapdbStorageProvider.class.getClassLoader(), 0);
+            FilePermissions.restrict(file);
+            return new MapdbStore.OpenedDb(db, volumes::discardPending);
         } catch (DBException.FileLocked e) {
             throw new PydbException(ErrorCode.UNAVAILABLE, file + ": already in use (locked by another process or another open storage)", e);
+        } catch (IOException e) {
+            throw new PydbException(ErrorCode.UNAVAILABLE, file + ": cannot set the file's permissions: " + e, e);
         } catch (RuntimeException e) {
             // MapDB reports damage as DBException, but also as plain runtime exceptions from its deserializers.
             throw unrecoverable(file, e);
         }
     }
 
-    private record OpenedDb(DB db, RedoLogVolumeFactory volumes) {}
+    /**
+     * Deletes MapDB write-ahead-log files an older version left ({@code pydb.mapdb.wal.*}): MapDB
+     * never replays them, and its log now lives in memory.
+     */
+    private static void deleteStaleWalFiles(Path file) throws IOException {
+        try (var stale = Files.newDirectoryStream(file.getParent(), file.getFileName() + ".wal.*")) {
+            for (Path wal : stale) {
+                Files.deleteIfExists(wal);
+            }
+        }
+    }
 
     private static PydbException unrecoverable(Path file, RuntimeException e) {
         log.error("cannot open MapDB storage {}", file, e);
@@ -137,22 +159,16 @@ public final class MapdbStorageProvider implements StorageProvider {
         return end < 0 ? message : message.substring(0, end);
     }
 
-    private static OperationLog openOperationLog(Path file, DB db) {
+    private static OperationLog openOperationLog(Path file) {
         Path path = file.resolveSibling(file.getFileName() + ".oplog");
         try {
             return OperationLog.open(path);
         } catch (IOException e) {
-            closeQuietly(db, null);
             throw new PydbException(ErrorCode.UNAVAILABLE, path + ": cannot open the operation log: " + e, e);
         }
     }
 
-    private static void closeQuietly(DB db, OperationLog operationLog) {
-        try {
-            db.close();
-        } catch (RuntimeException e) {
-            log.warn("closing the MapDB store after a failed open failed too", e);
-        }
+    private static void closeQuietly(OperationLog operationLog) {
         if (operationLog != null) {
             try {
                 operationLog.close();

@@ -11,6 +11,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
+import java.util.Set;
+import dev.pydb.storage.toolkit.file.FilePermissions;
 import java.util.zip.CRC32C;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -72,7 +74,11 @@ final class RedoLog {
         while (buffer.hasRemaining()) {
             position += log.write(buffer, position);
         }
-        log.force(false);
+        try {
+            log.force(false);
+        } catch (IOException e) {
+            throw new SyncFailedException("fdatasync of " + path + " failed", e);
+        }
     }
 
     /**
@@ -93,7 +99,7 @@ final class RedoLog {
 
     private FileChannel channel() throws IOException {
         if (channel == null) {
-            channel = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            channel = FilePermissions.open(path, Set.of(StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE));
         }
         return channel;
     }
@@ -133,6 +139,15 @@ final class RedoLog {
             throw new PydbException(ErrorCode.UNAVAILABLE, storeFile + ": cannot apply the redo log " + path + ": " + e
                     + " (not closed cleanly and could not be recovered)", e);
         }
+    }
+
+    /** The writes of the complete log at {@code path}, or null if it is empty, incomplete or damaged; changes nothing. */
+    static List<Write> readComplete(Path path) throws IOException {
+        if (!Files.exists(path)) {
+            return null;
+        }
+        byte[] bytes = Files.readAllBytes(path);
+        return bytes.length == 0 ? null : parse(bytes);
     }
 
     /** The writes of a complete log, or null if it is incomplete or damaged. */

@@ -5,6 +5,9 @@ import static java.util.Objects.requireNonNull;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import org.mapdb.DataInput2;
@@ -17,34 +20,76 @@ import org.mapdb.volume.Volume;
  * with this sync, so each commit reaches the file all or nothing.
  */
 final class RedoLogVolume extends ForwardingVolume {
+    private static final int ZEROS = 1 << 16;
+
+    private final Path file;
     private final RedoLog redoLog;
     private final List<RedoLog.Write> pending = new ArrayList<>();
     private volatile boolean hasPending;
+    /** The length the store file must have for the pending writes (MapDB's ensureAvailable, the writes' ends). */
+    private long requiredLength;
 
-    RedoLogVolume(Volume delegate, RedoLog redoLog) {
+    RedoLogVolume(Volume delegate, Path file, RedoLog redoLog) {
         super(delegate);
+        this.file = requireNonNull(file, "file is null");
         this.redoLog = requireNonNull(redoLog, "redoLog is null");
+        this.requiredLength = delegate.length();
     }
 
     /** Drops the writes of a commit that failed before its sync (MapDB then rolls back). */
     synchronized void discardPending() {
         pending.clear();
         hasPending = false;
+        requiredLength = delegate.length();
+    }
+
+    /**
+     * Not passed on: the store file grows only in {@link #sync()}, where the new space is written
+     * with zeros before anything else (see there).
+     */
+    @Override
+    public synchronized void ensureAvailable(long offset) {
+        requiredLength = Math.max(requiredLength, offset);
     }
 
     @Override
+    public synchronized long length() {
+        return Math.max(delegate.length(), requiredLength);
+    }
+
+    /**
+     * Makes the pending writes durable, all or nothing: (1) the store file is grown to the length
+     * they need by writing zeros (so that no later write into it can fail for lack of space: a
+     * file grown by {@code ftruncate} would be sparse), cut back if that fails; (2) the writes go
+     * to the redo log, which is synced (on failure the store file is cut back and untouched);
+     * (3) they are written to the store file, which is synced; (4) the redo log is emptied. A full
+     * disk can thus fail only steps 1 and 2, before the store file changed.
+     */
+    @Override
     public synchronized void sync() {
         if (!pending.isEmpty()) {
+            long oldSize;
+            try {
+                oldSize = preallocate(requiredLength);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot grow the store file " + file + " to " + requiredLength + " bytes", e);
+            }
             try {
                 redoLog.write(pending);
             } catch (IOException e) {
+                cutBack(oldSize, e);
                 throw new UncheckedIOException("cannot write the redo log " + redoLog.path(), e);
             }
+            delegate.ensureAvailable(requiredLength);
             for (RedoLog.Write write : pending) {
                 delegate.putData(write.offset(), write.data(), 0, write.data().length);
             }
             discardPending();
-            delegate.sync();
+            try {
+                delegate.sync();
+            } catch (RuntimeException e) {
+                throw new UncheckedIOException(new SyncFailedException("fsync of the store file failed", e));
+            }
             try {
                 redoLog.clear();
             } catch (IOException e) {
@@ -58,6 +103,38 @@ final class RedoLogVolume extends ForwardingVolume {
     private synchronized void put(long offset, byte[] data) {
         pending.add(new RedoLog.Write(offset, data));
         hasPending = true;
+        requiredLength = Math.max(requiredLength, offset + data.length);
+    }
+
+    /** Grows the store file to {@code length} bytes by writing zeros; returns its old size. On failure it is cut back. */
+    private long preallocate(long length) throws IOException {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            long size = channel.size();
+            if (length <= size) {
+                return size;
+            }
+            try {
+                ByteBuffer zeros = ByteBuffer.allocate(ZEROS);
+                for (long at = size; at < length; ) {
+                    zeros.clear().limit((int) Math.min(ZEROS, length - at));
+                    at += channel.write(zeros, at);
+                }
+            } catch (IOException e) {
+                channel.truncate(size);
+                throw e;
+            }
+            return size;
+        }
+    }
+
+    private void cutBack(long size, IOException cause) {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            if (channel.size() > size) {
+                channel.truncate(size);
+            }
+        } catch (IOException e) {
+            cause.addSuppressed(e);
+        }
     }
 
     @Override

@@ -6,6 +6,7 @@ import dev.pydb.api.PydbException;
 import dev.pydb.api.storage.Storage;
 import dev.pydb.api.storage.WriteOp;
 import dev.pydb.api.storage.WriteResult;
+import dev.pydb.storage.toolkit.codec.StoredValueCodec.Decoded;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -36,24 +37,24 @@ final class WriteBatch implements Mutation<List<WriteResult>> {
         if (count < 0) {
             throw PydbException.dbNotFound(db);
         }
-        Map<String, byte[]> original = new HashMap<>();
-        Map<String, byte[]> pending = new LinkedHashMap<>();
+        Map<String, Decoded> original = new HashMap<>();
+        Map<String, Decoded> pending = new LinkedHashMap<>();
         List<WriteResult> results = new ArrayList<>(ops.size());
         for (int index = 0; index < ops.size(); index++) {
             WriteOp op = ops.get(index);
             String key = op.key();
             try {
-                byte[] current = pending.containsKey(key) ? pending.get(key) : original.computeIfAbsent(key, k -> store.rawGet(db, k));
-                byte[] next = apply(op, current);
+                Decoded current = pending.containsKey(key) ? pending.get(key) : original.computeIfAbsent(key, k -> store.rawGet(db, k));
+                Decoded next = apply(op, current);
                 pending.put(key, next);
-                long rev = next == null ? 0 : StoredValue.rev(next);
+                long rev = next == null ? 0 : next.rev();
                 results.add(next == null ? WriteResult.deleted(key) : WriteResult.written(key, rev));
             } catch (PydbException e) {
                 throw e.withDetail("index", index);
             }
         }
         long newCount = count;
-        for (Map.Entry<String, byte[]> entry : pending.entrySet()) {
+        for (Map.Entry<String, Decoded> entry : pending.entrySet()) {
             boolean existed = original.get(entry.getKey()) != null;
             boolean exists = entry.getValue() != null;
             newCount += (exists ? 1 : 0) - (existed ? 1 : 0);
@@ -65,7 +66,7 @@ final class WriteBatch implements Mutation<List<WriteResult>> {
                 if (value == null) {
                     store.rawRemove(db, key);
                 } else {
-                    store.rawPut(db, key, value);
+                    store.rawPut(db, key, value.rev(), value.body());
                 }
             });
             store.setCount(db, finalCount);
@@ -73,27 +74,27 @@ final class WriteBatch implements Mutation<List<WriteResult>> {
         };
     }
 
-    /** The stored value after {@code op}, or null if it deletes; throws if the op fails. */
-    private byte[] apply(WriteOp op, byte[] current) {
-        long currentRev = current == null ? 0 : StoredValue.rev(current);
+    /** The value after {@code op}, or null if it deletes; throws if the op fails. */
+    private Decoded apply(WriteOp op, Decoded current) {
+        long currentRev = current == null ? 0 : current.rev();
         return switch (op) {
             case WriteOp.Put put -> {
                 checkRev(put.key(), put.expectedRev(), currentRev);
-                yield StoredValue.encode(currentRev + 1, put.body());
+                yield new Decoded(currentRev + 1, put.body());
             }
             case WriteOp.Insert insert -> {
                 if (current != null) {
                     throw PydbException.keyExists(db, insert.key());
                 }
-                yield StoredValue.encode(1, insert.body());
+                yield new Decoded(1, insert.body());
             }
             case WriteOp.Update update -> {
                 if (current == null) {
                     throw PydbException.notFound(db, update.key());
                 }
                 checkRev(update.key(), update.expectedRev(), currentRev);
-                byte[] body = requireNonNull(update.change().apply(StoredValue.body(current)), "update returned null");
-                yield StoredValue.encode(currentRev + 1, body);
+                byte[] body = requireNonNull(update.change().apply(current.body().clone()), "update returned null");
+                yield new Decoded(currentRev + 1, body);
             }
             case WriteOp.Delete delete -> {
                 if (current == null) {

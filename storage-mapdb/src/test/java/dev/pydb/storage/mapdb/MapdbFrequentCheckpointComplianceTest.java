@@ -1,5 +1,7 @@
 package dev.pydb.storage.mapdb;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.pydb.api.storage.StorageOptions;
 import dev.pydb.api.storage.StorageProvider;
@@ -18,5 +20,15 @@ class MapdbFrequentCheckpointComplianceTest extends StorageComplianceTest {
     @Override
     protected StorageOptions options() {
         return StorageOptions.of(JsonNodeFactory.instance.objectNode().put("checkpoint_ops", 64));
+    }
+
+    @Override
+    protected boolean dataSafetySupported() {
+        return true;
+    }
+
+    @Override
+    protected void flipOneBitOfStoredDocument(Path storagePath, String db, String key) throws IOException {
+        StoredDocuments.flipOneBit(storagePath, db, key);
     }
 }

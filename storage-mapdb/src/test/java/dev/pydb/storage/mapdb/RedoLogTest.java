@@ -66,16 +66,18 @@ class RedoLogTest {
         Path file = dir.resolve("vol");
         RedoLog redo = new RedoLog(dir.resolve("vol.redo"));
         Volume base = FileChannelVol.FACTORY.makeVolume(file.toString(), false);
-        try (RedoLogVolume volume = new RedoLogVolume(base, redo)) {
+        try (RedoLogVolume volume = new RedoLogVolume(base, file, redo)) {
             volume.ensureAvailable(1 << 20);
             volume.putLong(8, 42L);
             volume.putData(100, new byte[] {5, 6, 7}, 1, 2);
 
             assertThat(volume.getLong(8)).isEqualTo(42L);
             assertThat(volume.getByte(101)).isEqualTo((byte) 7);
-            assertThat(base.getLong(8)).as("not written before sync").isZero();
+            assertThat(Files.size(file)).as("not written (nor grown) before sync").isZero();
 
             volume.sync();
+
+            assertThat(Files.size(file)).as("grown with zeros to what MapDB asked for").isEqualTo(1 << 20);
 
             assertThat(base.getLong(8)).isEqualTo(42L);
             assertThat(base.getByte(100)).isEqualTo((byte) 6);
