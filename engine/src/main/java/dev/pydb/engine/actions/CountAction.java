@@ -7,12 +7,14 @@ import dev.pydb.api.action.ActionHandler;
 import dev.pydb.api.action.Permission;
 import dev.pydb.api.action.RequestContext;
 import dev.pydb.api.query.Filter;
-import dev.pydb.api.storage.Document;
-import dev.pydb.api.storage.Storage;
 import dev.pydb.engine.dispatch.NonBlockingAction;
-import java.util.List;
 
-/** COUNT ({@code db}, {@code filter}?): the number of documents matching {@code filter} (all without one). */
+/**
+ * COUNT ({@code db}, {@code filter}?, {@code explain}?): the number of documents matching
+ * {@code filter} (all without one: the storage's own count). The storage counts through its query
+ * capability when it has one, else the engine scans ({@link QueryRunner}). With
+ * {@code explain: true} the result is {@code {"count": n, "explain": {…}}} instead of the number.
+ */
 public final class CountAction implements ActionHandler, NonBlockingAction {
     @Override
     public String action() {
@@ -28,23 +30,15 @@ public final class CountAction implements ActionHandler, NonBlockingAction {
     public JsonNode handle(RequestContext context, ObjectNode request) {
         String db = context.database();
         Filter filter = Filter.parse(request.get("filter"));
-        Storage storage = context.storage();
-        if (filter.matchesAll()) {
-            return LongNode.valueOf(storage.count(db));
+        boolean explain = QueryRunner.explain(request);
+        QueryRunner.Count count = QueryRunner.count(context.storage(), context.json(), db, filter, explain);
+        if (!explain) {
+            return LongNode.valueOf(count.count());
         }
-        long count = 0;
-        String cursor = null;
-        while (true) {
-            List<Document> batch = storage.scan(db, cursor, FindAction.SCAN_CHUNK);
-            for (Document document : batch) {
-                if (filter.matches(DocumentBodies.decode(context.json(), document))) {
-                    count++;
-                }
-            }
-            if (batch.size() < FindAction.SCAN_CHUNK) {
-                return LongNode.valueOf(count);
-            }
-            cursor = batch.get(batch.size() - 1).key();
-        }
+        ObjectNode result = context.json().createObjectNode();
+        result.put("count", count.count());
+        result.set("explain", QueryRunner.explainJson(context.json(), count.plan(), count.byStorage(), count.count(),
+                count.nanos()));
+        return result;
     }
 }

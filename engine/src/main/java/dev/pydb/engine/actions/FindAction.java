@@ -12,8 +12,7 @@ import dev.pydb.api.action.Limits;
 import dev.pydb.api.action.Permission;
 import dev.pydb.api.action.RequestContext;
 import dev.pydb.api.query.Filter;
-import dev.pydb.api.storage.Document;
-import dev.pydb.api.storage.Storage;
+import dev.pydb.api.query.Query;
 import dev.pydb.engine.dispatch.NonBlockingAction;
 import java.math.BigInteger;
 import java.util.List;
@@ -24,11 +23,13 @@ import java.util.List;
  * {@code after}. Result {@code {"docs": [{"key", "rev", "doc"}…], "next": key|null}}: {@code next}
  * is the last returned key when more documents may follow (pass it as {@code after}), else
  * {@code null}. {@code limit} defaults to 100; over the maximum (10 000) is
- * {@code LIMIT_EXCEEDED}, below 1 {@code BAD_REQUEST}.
+ * {@code LIMIT_EXCEEDED}, below 1 {@code BAD_REQUEST}. The storage answers through its query
+ * capability (an index, a pushdown) when it has one, else the engine scans ({@link QueryRunner});
+ * with {@code explain: true} the result also carries {@code explain}, the plan that ran.
  */
 public final class FindAction implements ActionHandler, NonBlockingAction {
-    /** Documents read from the storage per scan call when a filter is given. */
-    static final int SCAN_CHUNK = 256;
+    /** Documents read from the storage per scan call when a filter is given (and the engine scans). */
+    static final int SCAN_CHUNK = QueryRunner.SCAN_CHUNK;
 
     @Override
     public String action() {
@@ -46,39 +47,26 @@ public final class FindAction implements ActionHandler, NonBlockingAction {
         int limit = limit(request, context.limits());
         String after = optionalString(request, "after").orElse(null);
         Filter filter = Filter.parse(request.get("filter"));
-        Storage storage = context.storage();
+        boolean explain = QueryRunner.explain(request);
 
+        QueryRunner.Page page = QueryRunner.find(context.storage(), context.json(), db,
+                new Query(filter, after, limit, List.of(), explain));
         ObjectNode result = context.json().createObjectNode();
         ArrayNode docs = result.putArray("docs");
-        String cursor = after;
-        boolean moreMayFollow = false;
-        int chunk = filter.matchesAll() ? limit + 1 : Math.max(SCAN_CHUNK, Math.min(limit + 1, 4 * SCAN_CHUNK));
-        scan:
-        while (true) {
-            List<Document> batch = storage.scan(db, cursor, chunk);
-            for (int i = 0; i < batch.size(); i++) {
-                Document document = batch.get(i);
-                if (docs.size() == limit) {
-                    moreMayFollow = true;
-                    break scan;
-                }
-                JsonNode body = DocumentBodies.decode(context.json(), document);
-                if (filter.matches(body)) {
-                    ObjectNode entry = docs.addObject();
-                    entry.put("key", document.key());
-                    entry.put("rev", document.rev());
-                    entry.set("doc", body);
-                }
-                cursor = document.key();
-            }
-            if (batch.size() < chunk) {
-                break;
-            }
+        for (QueryRunner.Match match : page.matches()) {
+            ObjectNode entry = docs.addObject();
+            entry.put("key", match.document().key());
+            entry.put("rev", match.document().rev());
+            entry.set("doc", match.body());
         }
-        if (moreMayFollow) {
-            result.put("next", docs.get(docs.size() - 1).get("key").textValue());
+        if (page.next() != null) {
+            result.put("next", page.next());
         } else {
             result.putNull("next");
+        }
+        if (explain) {
+            result.set("explain", QueryRunner.explainJson(context.json(), page.plan(), page.byStorage(),
+                    page.matches().size(), page.nanos()));
         }
         return result;
     }

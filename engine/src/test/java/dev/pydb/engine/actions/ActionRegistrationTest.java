@@ -32,6 +32,9 @@ class ActionRegistrationTest {
                 Map.entry("DELETE", Permission.WRITE),
                 Map.entry("FIND", Permission.READ),
                 Map.entry("COUNT", Permission.READ),
+                Map.entry("CREATE_INDEX", Permission.ADMIN),
+                Map.entry("DROP_INDEX", Permission.ADMIN),
+                Map.entry("LIST_INDEXES", Permission.ADMIN),
                 Map.entry("BATCH", Permission.WRITE),
                 Map.entry("STATS", Permission.ADMIN))));
     }

@@ -17,13 +17,20 @@ final class FakeRequestContext implements RequestContext {
     static final ObjectMapper JSON = new ObjectMapper();
 
     private final Storage storage;
+    private final ObjectMapper json;
     private final Map<Class<?>, Object> services = new HashMap<>();
     private Principal principal = new Principal("admin", List.of("admin"));
     private String database;
     private TestLimits limits = new TestLimits(1024 * 1024, 1000, 10_000, 100);
 
     FakeRequestContext(Storage storage) {
+        this(storage, JSON);
+    }
+
+    /** A context whose {@link #json()} is {@code json} (e.g. the server's mapper, which keeps decimals exact). */
+    FakeRequestContext(Storage storage, ObjectMapper json) {
         this.storage = requireNonNull(storage, "storage is null");
+        this.json = requireNonNull(json, "json is null");
     }
 
     FakeRequestContext database(String db) {
@@ -66,7 +73,7 @@ final class FakeRequestContext implements RequestContext {
 
     @Override
     public ObjectMapper json() {
-        return JSON;
+        return json;
     }
 
     @Override
