@@ -15,8 +15,9 @@ import static java.util.Objects.requireNonNull;
  * refuses to listen on a non-loopback address while a user has a plain-text password),
  * {@code allow_default_credentials_on_network} (default false: the server refuses to listen on a
  * non-loopback address while a user keeps the shipped password, plain or hashed),
- * {@code tls} (see {@link TlsConfig}; default off) and {@code metrics} (see {@link MetricsConfig};
- * default off).
+ * {@code tls} (see {@link TlsConfig}; default off), {@code metrics} (see {@link MetricsConfig};
+ * default off) and {@code max_request_memory} / {@code max_output_bytes_per_connection} (see
+ * {@link MemoryConfig}).
  */
 public record ServerConfig(
         String host,
@@ -31,7 +32,8 @@ public record ServerConfig(
         boolean allowPlaintextPasswordsOnNetwork,
         TlsConfig tls,
         boolean allowDefaultCredentialsOnNetwork,
-        MetricsConfig metrics) {
+        MetricsConfig metrics,
+        MemoryConfig memory) {
     public static final int DEFAULT_PORT = 9440;
     public static final int DEFAULT_MAX_CONNECTIONS = 1024;
     public static final int DEFAULT_MAX_QUERY_LENGTH = 16 * 1024 * 1024;
@@ -45,10 +47,21 @@ public record ServerConfig(
         requireNonNull(host, "host is null");
         requireNonNull(tls, "tls is null");
         requireNonNull(metrics, "metrics is null");
+        requireNonNull(memory, "memory is null");
         if (maxUnauthenticatedQueryLength > maxQueryLength) {
             throw new IllegalArgumentException("max_unauthenticated_query_length (" + maxUnauthenticatedQueryLength
                     + ") must not be larger than max_query_length (" + maxQueryLength + ")");
         }
+    }
+
+    /** With the default memory limits. */
+    public ServerConfig(String host, int port, int maxConnections, int maxQueryLength, int maxDocumentBytes,
+            int maxBatchOps, int idleTimeoutSeconds, int frameTimeoutSeconds, int maxUnauthenticatedQueryLength,
+            boolean allowPlaintextPasswordsOnNetwork, TlsConfig tls, boolean allowDefaultCredentialsOnNetwork,
+            MetricsConfig metrics) {
+        this(host, port, maxConnections, maxQueryLength, maxDocumentBytes, maxBatchOps, idleTimeoutSeconds,
+                frameTimeoutSeconds, maxUnauthenticatedQueryLength, allowPlaintextPasswordsOnNetwork, tls,
+                allowDefaultCredentialsOnNetwork, metrics, MemoryConfig.DEFAULTS);
     }
 
     /** Without the default-credentials opt-in and without metrics. */
@@ -86,20 +99,27 @@ public record ServerConfig(
     public ServerConfig withTls(TlsConfig newTls) {
         return new ServerConfig(host, port, maxConnections, maxQueryLength, maxDocumentBytes, maxBatchOps,
                 idleTimeoutSeconds, frameTimeoutSeconds, maxUnauthenticatedQueryLength,
-                allowPlaintextPasswordsOnNetwork, newTls, allowDefaultCredentialsOnNetwork, metrics);
+                allowPlaintextPasswordsOnNetwork, newTls, allowDefaultCredentialsOnNetwork, metrics, memory);
     }
 
     /** This configuration with the plain-text-password opt-in of protected mode set to {@code allow}. */
     public ServerConfig withPlaintextPasswordsOnNetwork(boolean allow) {
         return new ServerConfig(host, port, maxConnections, maxQueryLength, maxDocumentBytes, maxBatchOps,
                 idleTimeoutSeconds, frameTimeoutSeconds, maxUnauthenticatedQueryLength, allow, tls,
-                allowDefaultCredentialsOnNetwork, metrics);
+                allowDefaultCredentialsOnNetwork, metrics, memory);
     }
 
     /** This configuration with other metrics settings. */
     public ServerConfig withMetrics(MetricsConfig newMetrics) {
         return new ServerConfig(host, port, maxConnections, maxQueryLength, maxDocumentBytes, maxBatchOps,
                 idleTimeoutSeconds, frameTimeoutSeconds, maxUnauthenticatedQueryLength,
-                allowPlaintextPasswordsOnNetwork, tls, allowDefaultCredentialsOnNetwork, newMetrics);
+                allowPlaintextPasswordsOnNetwork, tls, allowDefaultCredentialsOnNetwork, newMetrics, memory);
+    }
+
+    /** This configuration with other memory limits. */
+    public ServerConfig withMemory(MemoryConfig newMemory) {
+        return new ServerConfig(host, port, maxConnections, maxQueryLength, maxDocumentBytes, maxBatchOps,
+                idleTimeoutSeconds, frameTimeoutSeconds, maxUnauthenticatedQueryLength,
+                allowPlaintextPasswordsOnNetwork, tls, allowDefaultCredentialsOnNetwork, metrics, newMemory);
     }
 }

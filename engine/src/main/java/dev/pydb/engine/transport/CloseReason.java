@@ -12,6 +12,8 @@ enum CloseReason {
     PROCESSOR_FAILED("processor failed"),
     IO_ERROR("I/O error"),
     TLS_HANDSHAKE_FAILED("TLS handshake failed"),
+    MEMORY_LIMIT("LIMIT_EXCEEDED: request memory"),
+    OUTPUT_LIMIT("responses not read (output limit)"),
     INTERNAL_ERROR("internal error");
 
     private final String label;

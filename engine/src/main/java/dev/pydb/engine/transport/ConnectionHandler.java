@@ -33,6 +33,13 @@ import org.slf4j.LoggerFactory;
  * buffered beyond the socket: if a client sends requests but never reads the responses, the
  * blocking write stalls this connection's thread once the socket buffers are full (nothing else
  * is affected, and a stop's grace period force-closes it).
+ *
+ * <p>Memory: a complete header reserves its frame's {@link RequestCost#ofFrame cost} in the
+ * server's {@link MemoryBudget} before the body is read, waiting up to the frame timeout for
+ * room (this thread blocks, so the socket is not read meanwhile); then, or at once if it can
+ * never fit, the frame is refused with {@code LIMIT_EXCEEDED} and the connection closed. A body
+ * whose tree would cost more reserves the difference or is answered {@code LIMIT_EXCEEDED}. The
+ * reservation and the response are released once the response is written.
  */
 final class ConnectionHandler implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(ConnectionHandler.class);
@@ -47,10 +54,14 @@ final class ConnectionHandler implements Runnable {
     private final long idleTimeoutNanos;
     private final long frameTimeoutNanos;
     private final Listener listener;
+    private final ConnectionMemory memory;
     private final CountDownLatch finished = new CountDownLatch(1);
 
     private volatile boolean stopRequested;
     private long requestsServed;
+    /** Bytes of the budget reserved for the request being received or processed. */
+    private long requestReserved;
+    private boolean frameNeverFits;
 
     /** Told when the connection starts and ends, for bookkeeping (statistics, the set of open connections). */
     interface Listener {
@@ -60,7 +71,8 @@ final class ConnectionHandler implements Runnable {
     }
 
     ConnectionHandler(Socket socket, Session session, RequestProcessor processor, int maxQueryLength,
-                      int maxUnauthenticatedQueryLength, Duration idleTimeout, Duration frameTimeout, Listener listener) {
+                      int maxUnauthenticatedQueryLength, Duration idleTimeout, Duration frameTimeout, Listener listener,
+                      ConnectionMemory memory) {
         this.socket = requireNonNull(socket, "socket is null");
         this.session = requireNonNull(session, "session is null");
         this.processor = requireNonNull(processor, "processor is null");
@@ -69,6 +81,7 @@ final class ConnectionHandler implements Runnable {
         this.idleTimeoutNanos = idleTimeout.toNanos();
         this.frameTimeoutNanos = frameTimeout.toNanos();
         this.listener = requireNonNull(listener, "listener is null");
+        this.memory = requireNonNull(memory, "memory is null");
     }
 
     Session session() {
@@ -86,9 +99,14 @@ final class ConnectionHandler implements Runnable {
         } catch (IOException e) {
             reason = stopRequested ? CloseReason.SERVER_STOPPING : CloseReason.IO_ERROR;
             log.debug("session {}: {}", session.id(), e.toString());
-        } catch (RuntimeException | Error e) {
-            log.error("session {}: unexpected failure in the connection loop, closing it", session.id(), e);
+        } catch (Throwable e) {
+            // This connection's own thread: nothing else ends with it. The incident id ties the log to the client's report.
+            String incident = java.util.UUID.randomUUID().toString();
+            memory.stats().connectionIncident();
+            log.error("incident {}: session {} from {}: unexpected failure in the connection loop; closing it", incident,
+                    session.id(), session.remoteAddress(), e);
         } finally {
+            releaseRequestMemory();
             Sockets.closeQuietly(socket);
             log.info("connection closed: session={} remote={} requests={} duration={}ms reason={}",
                     session.id(), session.remoteAddress(), requestsServed,
@@ -137,6 +155,7 @@ final class ConnectionHandler implements Runnable {
         InputStream in = socket.getInputStream();
         OutputStream out = new BufferedOutputStream(socket.getOutputStream(), WRITE_BUFFER_BYTES);
         FrameDecoder decoder = new FrameDecoder(maxQueryLength);
+        decoder.setAdmission(this::admit);
         byte[] readBuffer = new byte[READ_BUFFER_BYTES];
         ByteBuffer input = ByteBuffer.allocate(0);
         boolean unflushed = false;
@@ -148,13 +167,20 @@ final class ConnectionHandler implements Runnable {
             switch (result) {
                 case DecodeResult.Frame frame -> {
                     frameStarted = false;
-                    byte[] response = process(frame.body());
-                    if (response == null) {
+                    ConnectionPolicy.Outcome outcome = processWithinBudget(frame.body());
+                    byte[] response = outcome.body();
+                    memory.budget().forceReserve(response.length);
+                    try {
+                        releaseRequestMemory();
+                        FrameEncoder.writeTo(out, response);
+                    } finally {
+                        memory.budget().release(response.length);
+                    }
+                    requestsServed++;
+                    if (outcome.closeAfter()) {
                         out.flush();
                         return CloseReason.PROCESSOR_FAILED;
                     }
-                    FrameEncoder.writeTo(out, response);
-                    requestsServed++;
                     unflushed = true;
                     continue;
                 }
@@ -162,6 +188,9 @@ final class ConnectionHandler implements Runnable {
                     return closeWithFramingError(out, failed.error());
                 }
                 case DecodeResult.NeedMoreInput ignored -> {
+                    if (decoder.awaitingAdmission()) {
+                        return refuseForMemory(out, decoder.declaredLength());
+                    }
                     // All received bytes are consumed: read more below.
                 }
             }
@@ -205,9 +234,66 @@ final class ConnectionHandler implements Runnable {
         ConnectionPolicy.applyFrameLimit(decoder, session, maxQueryLength, maxUnauthenticatedQueryLength);
     }
 
-    /** The processor's response, or null if it broke its contract (threw or returned null). */
-    private byte[] process(byte[] body) {
+    /** The processor's outcome, or {@code LIMIT_EXCEEDED} if the parsed body would not fit in the budget. */
+    private ConnectionPolicy.Outcome processWithinBudget(byte[] body) {
+        long cost = RequestCost.ofBody(body);
+        if (cost > requestReserved) {
+            if (!memory.budget().tryReserve(cost - requestReserved)) {
+                releaseRequestMemory();
+                memory.stats().memoryRefused();
+                log.warn("session {} from {}: request refused (LIMIT_EXCEEDED): parsing it needs about {} bytes, "
+                        + "server.max_request_memory is {}", session.id(), session.remoteAddress(), cost,
+                        memory.budget().limit());
+                return new ConnectionPolicy.Outcome(ErrorFrames.body(ErrorCode.LIMIT_EXCEEDED, "the server has not "
+                        + "enough request memory for this request now (it needs about " + cost + " bytes to parse; "
+                        + "server.max_request_memory is " + memory.budget().limit()
+                        + "): retry later or send a smaller request"), false);
+            }
+            requestReserved = cost;
+        }
         return ConnectionPolicy.guardedCall(session, () -> processor.process(session, body));
+    }
+
+    /** The decoder's question once a header is complete: reserve the frame's memory, waiting up to the frame timeout. */
+    private boolean admit(int length) {
+        long cost = RequestCost.ofFrame(length);
+        MemoryBudget budget = memory.budget();
+        if (budget.tryReserve(cost)) {
+            requestReserved += cost;
+            return true;
+        }
+        if (!budget.fits(cost)) {
+            frameNeverFits = true;
+            return false;
+        }
+        memory.stats().memoryWaited();
+        if (budget.reserve(cost, System.nanoTime() + frameTimeoutNanos)) {
+            requestReserved += cost;
+            return true;
+        }
+        return false;
+    }
+
+    private CloseReason refuseForMemory(OutputStream out, long length) {
+        String why = frameNeverFits
+                ? "the frame needs " + RequestCost.ofFrame(length) + " bytes, more than server.max_request_memory ("
+                        + memory.budget().limit() + ")"
+                : "waited " + TimeUnit.NANOSECONDS.toSeconds(frameTimeoutNanos)
+                        + " s (frame_timeout_seconds) for request memory";
+        memory.stats().memoryRefused();
+        log.warn("session {} from {}: frame of {} bytes refused (LIMIT_EXCEEDED): {}; closing the connection",
+                session.id(), session.remoteAddress(), length, why);
+        Sockets.closeAfterLastFrame(socket, out, ErrorFrames.body(ErrorCode.LIMIT_EXCEEDED,
+                "request refused: " + why + "; retry later"));
+        return CloseReason.MEMORY_LIMIT;
+    }
+
+    private void releaseRequestMemory() {
+        if (requestReserved > 0) {
+            long bytes = requestReserved;
+            requestReserved = 0;
+            memory.budget().release(bytes);
+        }
     }
 
     private CloseReason closeWithFramingError(OutputStream out, FrameError error) {

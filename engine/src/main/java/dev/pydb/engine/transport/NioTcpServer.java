@@ -50,6 +50,7 @@ public final class NioTcpServer implements Transport {
     private final long frameTimeoutNanos;
     private final Set<NioConnection> connections = ConcurrentHashMap.newKeySet();
     private final NioConnection.Listener listener;
+    private final ConnectionMemory memory;
 
     private State state = State.NEW;
     private volatile boolean stopping;
@@ -80,6 +81,7 @@ public final class NioTcpServer implements Transport {
         this.eventLoopCount = Math.max(1, eventLoops);
         this.idleTimeoutNanos = TimeUnit.SECONDS.toNanos(config.idleTimeoutSeconds());
         this.frameTimeoutNanos = TimeUnit.SECONDS.toNanos(config.frameTimeoutSeconds());
+        this.memory = ConnectionMemory.create(config, stats);
         this.listener = new NioConnection.Listener() {
             @Override
             public void opened(NioConnection connection) {
@@ -125,7 +127,7 @@ public final class NioTcpServer implements Transport {
         List<EventLoop> newLoops = new ArrayList<>();
         List<Thread> threads = new ArrayList<>();
         for (int i = 0; i < eventLoopCount; i++) {
-            EventLoop loop = new EventLoop(workers);
+            EventLoop loop = new EventLoop(workers, stats);
             newLoops.add(loop);
             threads.add(Thread.ofPlatform().name("pydb-loop-" + port + "-" + i).start(loop));
         }
@@ -135,8 +137,9 @@ public final class NioTcpServer implements Transport {
         state = State.RUNNING;
         acceptThread = Thread.ofPlatform().name("pydb-accept-" + port).start(this::acceptLoop);
         log.info("listening on {}:{} (nio, event_loops={}, tls=off, max_connections={}, max_query_length={}, "
-                        + "max_unauthenticated_query_length={})", config.host(), port, eventLoopCount,
-                config.maxConnections(), config.maxQueryLength(), config.maxUnauthenticatedQueryLength());
+                        + "max_unauthenticated_query_length={}, max_request_memory={}, max_output_bytes_per_connection={})",
+                config.host(), port, eventLoopCount, config.maxConnections(), config.maxQueryLength(),
+                config.maxUnauthenticatedQueryLength(), memory.budget().limit(), memory.maxOutputBytes());
     }
 
     /** The bound port. */
@@ -265,7 +268,7 @@ public final class NioTcpServer implements Transport {
         nextLoop = (nextLoop + 1) % loops.size();
         NioConnection connection = new NioConnection(channel, new Session(remoteAddress), loop, processor,
                 config.maxQueryLength(), config.maxUnauthenticatedQueryLength(), idleTimeoutNanos, frameTimeoutNanos,
-                listener);
+                listener, memory);
         connections.add(connection);
         loop.register(channel, connection);
     }

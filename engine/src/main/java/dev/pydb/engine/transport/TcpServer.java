@@ -44,6 +44,7 @@ public final class TcpServer implements Transport {
     private final Set<ConnectionHandler> connections = ConcurrentHashMap.newKeySet();
     private final ConnectionHandler.Listener listener;
     private final ServerTls tls;
+    private final ConnectionMemory memory;
 
     private State state = State.NEW;
     private volatile boolean stopping;
@@ -63,6 +64,7 @@ public final class TcpServer implements Transport {
         this.tls = config.tls().enabled() ? ServerTls.load(config.tls()) : null;
         this.idleTimeout = Duration.ofSeconds(config.idleTimeoutSeconds());
         this.frameTimeout = Duration.ofSeconds(config.frameTimeoutSeconds());
+        this.memory = ConnectionMemory.create(config, stats);
         this.listener = new ConnectionHandler.Listener() {
             @Override
             public void opened(ConnectionHandler connection) {
@@ -105,9 +107,11 @@ public final class TcpServer implements Transport {
         serverSocket = socket;
         state = State.RUNNING;
         acceptThread = Thread.ofPlatform().name("pydb-accept-" + socket.getLocalPort()).start(this::acceptLoop);
-        log.info("listening on {}:{} (tls={}, max_connections={}, max_query_length={}, max_unauthenticated_query_length={})",
+        log.info("listening on {}:{} (tls={}, max_connections={}, max_query_length={}, max_unauthenticated_query_length={}, "
+                        + "max_request_memory={})",
                 config.host(), socket.getLocalPort(), tls != null ? "on, " + String.join("/", ServerTls.PROTOCOLS) : "off",
-                config.maxConnections(), config.maxQueryLength(), config.maxUnauthenticatedQueryLength());
+                config.maxConnections(), config.maxQueryLength(), config.maxUnauthenticatedQueryLength(),
+                memory.budget().limit());
     }
 
     /** The bound port. */
@@ -223,7 +227,8 @@ public final class TcpServer implements Transport {
             return;
         }
         ConnectionHandler connection = new ConnectionHandler(socket, new Session(remoteAddress), processor,
-                config.maxQueryLength(), config.maxUnauthenticatedQueryLength(), idleTimeout, frameTimeout, listener);
+                config.maxQueryLength(), config.maxUnauthenticatedQueryLength(), idleTimeout, frameTimeout, listener,
+                memory);
         connections.add(connection);
         try {
             Thread.ofVirtual().name("pydb-session-" + connection.session().id()).start(connection);
