@@ -14,6 +14,7 @@ enum CloseReason {
     TLS_HANDSHAKE_FAILED("TLS handshake failed"),
     MEMORY_LIMIT("LIMIT_EXCEEDED: request memory"),
     OUTPUT_LIMIT("responses not read (output limit)"),
+    TLS_HANDSHAKE_TIMEOUT("TLS handshake timeout"),
     INTERNAL_ERROR("internal error");
 
     private final String label;

@@ -2,18 +2,15 @@ package dev.pydb.engine.transport;
 
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The server-wide budget of bytes held by requests (being received, parsed, executed) and by
  * responses waiting to be written ({@code server.max_request_memory}). A connection reserves
- * before it allocates: {@link #tryReserve} (an event loop, which then stops reading and waits
- * for {@link #whenReleased}) or {@link #reserve(long, long)} (a blocking connection thread).
+ * before it allocates ({@link #tryReserve}); if that fails it stops reading and waits for
+ * {@link #whenReleased}.
  * Memory already allocated that must be kept (a response) is {@link #forceReserve charged}
  * without a check. Every reservation is {@link #release released} exactly once. Only accounting:
  * who waits, and what a request costs, are decided elsewhere. Thread-safe.
@@ -25,8 +22,6 @@ public final class MemoryBudget {
     private final AtomicLong used = new AtomicLong();
     private final AtomicLong peak = new AtomicLong();
     private final Queue<Runnable> waiters = new ConcurrentLinkedQueue<>();
-    private final ReentrantLock lock = new ReentrantLock();
-    private final Condition released = lock.newCondition();
 
     public MemoryBudget(long limit) {
         if (limit <= 0) {
@@ -67,37 +62,6 @@ public final class MemoryBudget {
                 notePeak(current + bytes);
                 return true;
             }
-        }
-    }
-
-    /**
-     * Reserves {@code bytes}, waiting until they fit or until {@code deadlineNanos} (a
-     * {@link System#nanoTime()} value); false if the deadline passed first or the thread was
-     * interrupted (its interrupt flag is set again). For blocking connection threads only.
-     */
-    public boolean reserve(long bytes, long deadlineNanos) {
-        if (tryReserve(bytes)) {
-            return true;
-        }
-        if (!fits(bytes)) {
-            return false;
-        }
-        lock.lock();
-        try {
-            while (!tryReserve(bytes)) {
-                long wait = deadlineNanos - System.nanoTime();
-                if (wait <= 0) {
-                    return false;
-                }
-                // Released memory signals; the timed wait also covers a signal sent just before this wait.
-                released.awaitNanos(Math.min(wait, TimeUnit.MILLISECONDS.toNanos(100)));
-            }
-            return true;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        } finally {
-            lock.unlock();
         }
     }
 
@@ -142,13 +106,6 @@ public final class MemoryBudget {
             } catch (RuntimeException e) {
                 log.error("a memory waiter failed", e);
             }
-        }
-        // Blocking waiters re-check on wake-up (and every 100 ms anyway).
-        lock.lock();
-        try {
-            released.signalAll();
-        } finally {
-            lock.unlock();
         }
     }
 

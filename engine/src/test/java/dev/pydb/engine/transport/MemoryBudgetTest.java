@@ -3,8 +3,6 @@ package dev.pydb.engine.transport;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -49,31 +47,6 @@ class MemoryBudgetTest {
         budget.release(10);
 
         assertThat(woken).hasValue(2);
-    }
-
-    @Test
-    void aBlockingReserveWaitsForARelease() throws Exception {
-        budget.tryReserve(900);
-        CompletableFuture<Boolean> waiting = CompletableFuture.supplyAsync(
-                () -> budget.reserve(500, System.nanoTime() + TimeUnit.SECONDS.toNanos(10)));
-        Thread.sleep(100);
-        assertThat(waiting).isNotDone();
-
-        budget.release(900);
-
-        assertThat(waiting.get(5, TimeUnit.SECONDS)).isTrue();
-        assertThat(budget.used()).isEqualTo(500);
-    }
-
-    @Test
-    void aBlockingReserveGivesUpAtItsDeadlineAndAtOnceForWhatCanNeverFit() {
-        budget.tryReserve(900);
-        long start = System.nanoTime();
-
-        assertThat(budget.reserve(500, start + TimeUnit.MILLISECONDS.toNanos(200))).isFalse();
-        assertThat(System.nanoTime() - start).isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(200));
-        assertThat(budget.reserve(2000, System.nanoTime() + TimeUnit.SECONDS.toNanos(60))).isFalse();
-        assertThat(budget.used()).isEqualTo(900);
     }
 
     @Test
