@@ -175,6 +175,7 @@ class DistributionIT {
                 "arg=-XX:NewRatio=7",
                 "arg=-XX:+UseSerialGC",
                 "arg=-XX:ReservedCodeCacheSize=64m",
+                "arg=-XX:+ExitOnOutOfMemoryError",
                 "arg=-Djdk.nio.maxCachedBufferSize=262144",
                 "arg=-Dlmdbjava.native.lib=" + home.toRealPath() + "/plugins/storage-lmdb/native/" + lmdbNativeLibrary(),
                 "arg=-Djffi.boot.library.path=" + home.toRealPath() + "/plugins/storage-lmdb/native/jni",

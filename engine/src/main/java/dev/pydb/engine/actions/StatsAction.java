@@ -16,7 +16,9 @@ import dev.pydb.engine.stats.ServerStats;
 import java.util.Map;
 
 /**
- * STATS: {@code {"node", "uptime_seconds", "connections": {"open", "total"}, "requests": {ACTION: n},
+ * STATS: {@code {"node", "uptime_seconds", "connections": {"open", "total", "refused",
+ * "output_limit_disconnects", "incidents"}, "request_memory": {"limit_bytes", "used_bytes",
+ * "peak_bytes", "waits", "refusals"}, "requests": {ACTION: n},
  * "errors": {ACTION: n}, "storage": {"provider"}, "databases": {db: count}, "plugins":
  * [{"name", "storage_providers", "actions"}]}}. {@code node} is the answering server's
  * {@code host:port} (many nodes may share one storage). Admin only.
@@ -44,6 +46,15 @@ public final class StatsAction implements ActionHandler {
         ObjectNode connections = result.putObject("connections");
         connections.put("open", stats.openConnections());
         connections.put("total", stats.totalConnections());
+        connections.put("refused", stats.refusedConnections());
+        connections.put("output_limit_disconnects", stats.outputLimitDisconnects());
+        connections.put("incidents", stats.connectionIncidents());
+        ObjectNode memory = result.putObject("request_memory");
+        memory.put("limit_bytes", stats.memoryLimit());
+        memory.put("used_bytes", stats.memoryUsed());
+        memory.put("peak_bytes", stats.memoryPeak());
+        memory.put("waits", stats.memoryWaits());
+        memory.put("refusals", stats.memoryRefusals());
         putCounts(result.putObject("requests"), stats.requestsPerAction());
         putCounts(result.putObject("errors"), stats.errorsPerAction());
         result.putObject("storage").put("provider", server.storageProvider());

@@ -20,7 +20,8 @@ import java.util.Optional;
  * {@value #MAX_HEADER_BYTES} bytes, is {@code BAD_FRAME}. A length over the limit is
  * {@code FRAME_TOO_LARGE}, detected as soon as the digits end and before any body memory is
  * allocated. The body buffer then grows with the bytes that actually arrive, so a client declaring
- * a large length costs memory only for what it sends.
+ * a large length costs memory only for what it sends. A {@link BodyAdmission} can hold a complete
+ * header back until memory for its body is reserved (the server's memory budget).
  */
 public final class FrameDecoder {
     /** The longest header accepted, in bytes, terminator included. */
@@ -31,7 +32,19 @@ public final class FrameDecoder {
     private static final int MAX_DIGITS = 10;
     private static final int INITIAL_BODY_CAPACITY = 64 * 1024;
 
-    private enum State { NAME, COLON, BEFORE_DIGITS, DIGITS, TERMINATOR, BODY, FAILED }
+    private enum State { NAME, COLON, BEFORE_DIGITS, DIGITS, TERMINATOR, ADMISSION, BODY, FAILED }
+
+    /**
+     * Asked once a header is complete, before any body memory is allocated: may a body of
+     * {@code length} bytes be received now? If not, the decoder consumes nothing more and asks
+     * again at the next {@link #decode} call (see {@link #awaitingAdmission()}).
+     */
+    @FunctionalInterface
+    public interface BodyAdmission {
+        BodyAdmission ALWAYS = length -> true;
+
+        boolean admit(int length);
+    }
 
     private int maxBodyLength;
     private String limitName = "max_query_length";
@@ -44,6 +57,7 @@ public final class FrameDecoder {
     private byte[] body;
     private int bodyFilled;
     private DecodeResult.Failed failure;
+    private BodyAdmission admission = BodyAdmission.ALWAYS;
 
     /** @param maxBodyLength the largest body accepted ({@code server.max_query_length}) */
     public FrameDecoder(int maxBodyLength) {
@@ -66,6 +80,24 @@ public final class FrameDecoder {
         this.limitName = Objects.requireNonNull(limitName, "limitName is null");
     }
 
+    /** Sets who decides whether a body may be received now (default: always). */
+    public void setAdmission(BodyAdmission admission) {
+        this.admission = Objects.requireNonNull(admission, "admission is null");
+    }
+
+    /**
+     * Whether a complete header waits for its body to be {@link BodyAdmission admitted}: the
+     * decoder then returns {@link DecodeResult.NeedMoreInput} without consuming input.
+     */
+    public boolean awaitingAdmission() {
+        return state == State.ADMISSION;
+    }
+
+    /** The declared body length of the frame being decoded (0 before its header is complete). */
+    public long declaredLength() {
+        return declaredLength;
+    }
+
     /**
      * Consumes input up to the end of the next frame. Bytes after that frame stay in
      * {@code input} for the next call. Returns {@link DecodeResult.NeedMoreInput} once
@@ -74,6 +106,16 @@ public final class FrameDecoder {
      */
     public DecodeResult decode(ByteBuffer input) {
         while (state != State.FAILED) {
+            if (state == State.ADMISSION) {
+                if (!admission.admit((int) declaredLength)) {
+                    return DecodeResult.NeedMoreInput.INSTANCE;
+                }
+                DecodeResult empty = startAdmittedBody();
+                if (empty != null) {
+                    return empty;
+                }
+                continue;
+            }
             if (state == State.BODY) {
                 if (readBody(input)) {
                     return completeFrame(body);
@@ -186,6 +228,14 @@ public final class FrameDecoder {
     }
 
     private DecodeResult startBody() {
+        if (!admission.admit((int) declaredLength)) {
+            state = State.ADMISSION;
+            return DecodeResult.NeedMoreInput.INSTANCE;
+        }
+        return startAdmittedBody();
+    }
+
+    private DecodeResult startAdmittedBody() {
         int length = (int) declaredLength;
         if (length == 0) {
             return completeFrame(new byte[0]);

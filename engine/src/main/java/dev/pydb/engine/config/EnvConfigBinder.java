@@ -117,7 +117,11 @@ public final class EnvConfigBinder {
                 tls(s.optionalObject("tls")),
                 s.bool("allow_default_credentials_on_network", false),
                 metrics(s.optionalObject("metrics")),
-                preAuth(s, maxConnections, idleTimeoutSeconds));
+                preAuth(s, maxConnections, idleTimeoutSeconds))
+                .withMemory(new MemoryConfig(
+                        s.integer("max_request_memory", 0, 0, Long.MAX_VALUE),
+                        s.integer("max_output_bytes_per_connection", MemoryConfig.DEFAULT_MAX_OUTPUT_BYTES_PER_CONNECTION,
+                                1, Long.MAX_VALUE)));
         s.requireNoOtherKeys();
         if (config.maxDocumentBytes() > config.maxQueryLength()) {
             throw new ConfigException("server.max_document_bytes", "must not be larger than server.max_query_length ("

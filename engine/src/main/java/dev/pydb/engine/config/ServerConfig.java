@@ -16,10 +16,11 @@ import static java.util.Objects.requireNonNull;
  * {@code allow_default_credentials_on_network} (default false: the server refuses to listen on a
  * non-loopback address while a user keeps the shipped password, plain or hashed),
  * {@code tls} (see {@link TlsConfig}; default off), {@code metrics} (see {@link MetricsConfig};
- * default off) and the pre-authentication limits {@code max_unauthenticated_connections},
+ * default off), the pre-authentication limits {@code max_unauthenticated_connections},
  * {@code max_unauthenticated_connections_per_address} and {@code unauthenticated_timeout_seconds}
  * (see {@link PreAuthConfig}; defaults derived from {@code max_connections} and
- * {@code idle_timeout_seconds}).
+ * {@code idle_timeout_seconds}) and {@code max_request_memory} / {@code max_output_bytes_per_connection}
+ * (see {@link MemoryConfig}).
  */
 public record ServerConfig(
         String host,
@@ -35,7 +36,8 @@ public record ServerConfig(
         TlsConfig tls,
         boolean allowDefaultCredentialsOnNetwork,
         MetricsConfig metrics,
-        PreAuthConfig preAuth) {
+        PreAuthConfig preAuth,
+        MemoryConfig memory) {
     public static final int DEFAULT_PORT = 9440;
     public static final int DEFAULT_MAX_CONNECTIONS = 1024;
     public static final int DEFAULT_MAX_QUERY_LENGTH = 16 * 1024 * 1024;
@@ -58,20 +60,32 @@ public record ServerConfig(
             throw new IllegalArgumentException("unauthenticated_timeout_seconds (" + preAuth.timeoutSeconds()
                     + ") must not be larger than idle_timeout_seconds (" + idleTimeoutSeconds + ")");
         }
+        requireNonNull(memory, "memory is null");
         if (maxUnauthenticatedQueryLength > maxQueryLength) {
             throw new IllegalArgumentException("max_unauthenticated_query_length (" + maxUnauthenticatedQueryLength
                     + ") must not be larger than max_query_length (" + maxQueryLength + ")");
         }
     }
 
-    /** With the default pre-authentication limits ({@link PreAuthConfig#defaults}). */
+    /** With the default memory limits. */
+    public ServerConfig(String host, int port, int maxConnections, int maxQueryLength, int maxDocumentBytes,
+            int maxBatchOps, int idleTimeoutSeconds, int frameTimeoutSeconds, int maxUnauthenticatedQueryLength,
+            boolean allowPlaintextPasswordsOnNetwork, TlsConfig tls, boolean allowDefaultCredentialsOnNetwork,
+            MetricsConfig metrics, PreAuthConfig preAuth) {
+        this(host, port, maxConnections, maxQueryLength, maxDocumentBytes, maxBatchOps, idleTimeoutSeconds,
+                frameTimeoutSeconds, maxUnauthenticatedQueryLength, allowPlaintextPasswordsOnNetwork, tls,
+                allowDefaultCredentialsOnNetwork, metrics, preAuth, MemoryConfig.DEFAULTS);
+    }
+
+    /** With the default pre-authentication limits ({@link PreAuthConfig#defaults}) and memory limits. */
     public ServerConfig(String host, int port, int maxConnections, int maxQueryLength, int maxDocumentBytes,
             int maxBatchOps, int idleTimeoutSeconds, int frameTimeoutSeconds, int maxUnauthenticatedQueryLength,
             boolean allowPlaintextPasswordsOnNetwork, TlsConfig tls, boolean allowDefaultCredentialsOnNetwork,
             MetricsConfig metrics) {
         this(host, port, maxConnections, maxQueryLength, maxDocumentBytes, maxBatchOps, idleTimeoutSeconds,
                 frameTimeoutSeconds, maxUnauthenticatedQueryLength, allowPlaintextPasswordsOnNetwork, tls,
-                allowDefaultCredentialsOnNetwork, metrics, PreAuthConfig.defaults(maxConnections, idleTimeoutSeconds));
+                allowDefaultCredentialsOnNetwork, metrics, PreAuthConfig.defaults(maxConnections, idleTimeoutSeconds),
+                MemoryConfig.DEFAULTS);
     }
 
     /** Without the default-credentials opt-in and without metrics. */
@@ -109,27 +123,34 @@ public record ServerConfig(
     public ServerConfig withTls(TlsConfig newTls) {
         return new ServerConfig(host, port, maxConnections, maxQueryLength, maxDocumentBytes, maxBatchOps,
                 idleTimeoutSeconds, frameTimeoutSeconds, maxUnauthenticatedQueryLength,
-                allowPlaintextPasswordsOnNetwork, newTls, allowDefaultCredentialsOnNetwork, metrics, preAuth);
+                allowPlaintextPasswordsOnNetwork, newTls, allowDefaultCredentialsOnNetwork, metrics, preAuth, memory);
     }
 
     /** This configuration with the plain-text-password opt-in of protected mode set to {@code allow}. */
     public ServerConfig withPlaintextPasswordsOnNetwork(boolean allow) {
         return new ServerConfig(host, port, maxConnections, maxQueryLength, maxDocumentBytes, maxBatchOps,
                 idleTimeoutSeconds, frameTimeoutSeconds, maxUnauthenticatedQueryLength, allow, tls,
-                allowDefaultCredentialsOnNetwork, metrics, preAuth);
+                allowDefaultCredentialsOnNetwork, metrics, preAuth, memory);
     }
 
     /** This configuration with other metrics settings. */
     public ServerConfig withMetrics(MetricsConfig newMetrics) {
         return new ServerConfig(host, port, maxConnections, maxQueryLength, maxDocumentBytes, maxBatchOps,
                 idleTimeoutSeconds, frameTimeoutSeconds, maxUnauthenticatedQueryLength,
-                allowPlaintextPasswordsOnNetwork, tls, allowDefaultCredentialsOnNetwork, newMetrics, preAuth);
+                allowPlaintextPasswordsOnNetwork, tls, allowDefaultCredentialsOnNetwork, newMetrics, preAuth, memory);
     }
 
     /** This configuration with other pre-authentication limits. */
     public ServerConfig withPreAuth(PreAuthConfig newPreAuth) {
         return new ServerConfig(host, port, maxConnections, maxQueryLength, maxDocumentBytes, maxBatchOps,
                 idleTimeoutSeconds, frameTimeoutSeconds, maxUnauthenticatedQueryLength,
-                allowPlaintextPasswordsOnNetwork, tls, allowDefaultCredentialsOnNetwork, metrics, newPreAuth);
+                allowPlaintextPasswordsOnNetwork, tls, allowDefaultCredentialsOnNetwork, metrics, newPreAuth, memory);
+    }
+
+    /** This configuration with other memory limits. */
+    public ServerConfig withMemory(MemoryConfig newMemory) {
+        return new ServerConfig(host, port, maxConnections, maxQueryLength, maxDocumentBytes, maxBatchOps,
+                idleTimeoutSeconds, frameTimeoutSeconds, maxUnauthenticatedQueryLength,
+                allowPlaintextPasswordsOnNetwork, tls, allowDefaultCredentialsOnNetwork, metrics, preAuth, newMemory);
     }
 }

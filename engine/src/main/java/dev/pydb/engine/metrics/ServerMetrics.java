@@ -111,6 +111,18 @@ public final class ServerMetrics implements RequestObserver, StorageMetrics, Aut
                 .description("LOGINs with a wrong password or an unknown user").register(registry);
         FunctionCounter.builder("pydb.login.lockouts", stats, ServerStats::lockouts)
                 .description("usernames or client addresses locked out after failed LOGINs").register(registry);
+        Gauge.builder("pydb.request.memory.used", stats, ServerStats::memoryUsed).strongReference(true).baseUnit("bytes")
+                .description("bytes of server.max_request_memory reserved now").register(registry);
+        Gauge.builder("pydb.request.memory.limit", stats, ServerStats::memoryLimit).strongReference(true).baseUnit("bytes")
+                .description("server.max_request_memory in effect").register(registry);
+        FunctionCounter.builder("pydb.request.memory.waits", stats, ServerStats::memoryWaits)
+                .description("frames that waited for request memory (their connection stopped reading)").register(registry);
+        FunctionCounter.builder("pydb.request.memory.refusals", stats, ServerStats::memoryRefusals)
+                .description("requests refused with LIMIT_EXCEEDED for lack of request memory").register(registry);
+        FunctionCounter.builder("pydb.connections.output_limit_disconnects", stats, ServerStats::outputLimitDisconnects)
+                .description("connections closed over max_output_bytes_per_connection").register(registry);
+        FunctionCounter.builder("pydb.connections.incidents", stats, ServerStats::connectionIncidents)
+                .description("connections closed after an unexpected transport failure").register(registry);
         Gauge.builder("pydb.info", () -> 1).tags("version", info.version(), "provider", info.storageProvider())
                 .description("the server's version and storage provider").register(registry);
     }

@@ -10,10 +10,12 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongSupplier;
 
 /**
  * Counters for STATS and the metrics: connections (open, total, refused), requests and errors per
- * action, failed logins and lockouts. Updated by the transport, the dispatcher and the LOGIN
+ * action, failed logins and lockouts, the memory budget (reserved, peak, limit; waits, refusals,
+ * output-limit disconnects) and transport incidents. Updated by the transport, the dispatcher and the LOGIN
  * throttle, read by the STATS action and the metrics; each answered request is also handed to a
  * {@link RequestObserver} (the metrics' latency histograms). Thread-safe.
  */
@@ -26,6 +28,13 @@ public final class ServerStats {
     private final LongAdder refusedConnections = new LongAdder();
     private final LongAdder loginFailures = new LongAdder();
     private final LongAdder lockouts = new LongAdder();
+    private final LongAdder memoryWaits = new LongAdder();
+    private final LongAdder memoryRefusals = new LongAdder();
+    private final LongAdder outputLimitDisconnects = new LongAdder();
+    private final LongAdder connectionIncidents = new LongAdder();
+    private volatile LongSupplier memoryUsed = () -> 0;
+    private volatile LongSupplier memoryPeak = () -> 0;
+    private volatile long memoryLimit;
     private final Map<String, LongAdder> requests = new ConcurrentHashMap<>();
     private final Map<String, LongAdder> errors = new ConcurrentHashMap<>();
 
@@ -61,6 +70,63 @@ public final class ServerStats {
     /** A username or a client address was locked out after failed LOGINs. */
     public void lockoutStarted() {
         lockouts.increment();
+    }
+
+    /** The transport's memory budget, shown by STATS and the metrics: bytes reserved now, the peak, the limit. */
+    public void bindMemoryBudget(LongSupplier used, LongSupplier peak, long limit) {
+        this.memoryUsed = requireNonNull(used, "used is null");
+        this.memoryPeak = requireNonNull(peak, "peak is null");
+        this.memoryLimit = limit;
+    }
+
+    /** A frame whose memory was not free at once: its connection stopped reading until it was. */
+    public void memoryWaited() {
+        memoryWaits.increment();
+    }
+
+    /** A request refused with {@code LIMIT_EXCEEDED} for lack of request memory. */
+    public void memoryRefused() {
+        memoryRefusals.increment();
+    }
+
+    /** A connection closed because its unwritten output went over {@code max_output_bytes_per_connection}. */
+    public void outputLimitDisconnect() {
+        outputLimitDisconnects.increment();
+    }
+
+    /** A connection closed after an unexpected failure in the transport (an incident id was logged). */
+    public void connectionIncident() {
+        connectionIncidents.increment();
+    }
+
+    public long memoryWaits() {
+        return memoryWaits.sum();
+    }
+
+    public long memoryRefusals() {
+        return memoryRefusals.sum();
+    }
+
+    public long outputLimitDisconnects() {
+        return outputLimitDisconnects.sum();
+    }
+
+    public long connectionIncidents() {
+        return connectionIncidents.sum();
+    }
+
+    /** Bytes of the memory budget reserved now (0 before a transport is bound). */
+    public long memoryUsed() {
+        return memoryUsed.getAsLong();
+    }
+
+    public long memoryPeak() {
+        return memoryPeak.getAsLong();
+    }
+
+    /** The memory budget in bytes (0 before a transport is bound). */
+    public long memoryLimit() {
+        return memoryLimit;
     }
 
     /** Whether requests are timed for an observer (the metrics); if not, callers may pass 0 nanoseconds. */

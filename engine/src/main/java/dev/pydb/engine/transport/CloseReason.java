@@ -13,6 +13,8 @@ enum CloseReason {
     PROCESSOR_FAILED("processor failed"),
     IO_ERROR("I/O error"),
     TLS_HANDSHAKE_FAILED("TLS handshake failed"),
+    MEMORY_LIMIT("LIMIT_EXCEEDED: request memory"),
+    OUTPUT_LIMIT("responses not read (output limit)"),
     TLS_HANDSHAKE_TIMEOUT("TLS handshake timeout"),
     INTERNAL_ERROR("internal error");
 

@@ -18,7 +18,17 @@ final class ErrorFrames {
 
     private ErrorFrames() {}
 
+    /** {@code INTERNAL} with the incident id that the server log names too. */
+    static byte[] internal(String incident) {
+        return body(ErrorCode.INTERNAL, "internal error; the server log has the details under incident " + incident,
+                incident);
+    }
+
     static byte[] body(ErrorCode code, String message) {
+        return body(code, message, null);
+    }
+
+    private static byte[] body(ErrorCode code, String message, String incident) {
         requireNonNull(code, "code is null");
         requireNonNull(message, "message is null");
         ByteArrayOutputStream out = new ByteArrayOutputStream(64 + message.length());
@@ -28,6 +38,9 @@ final class ErrorFrames {
             json.writeObjectFieldStart("error");
             json.writeStringField("code", code.name());
             json.writeStringField("message", message);
+            if (incident != null) {
+                json.writeStringField("incident", incident);
+            }
             json.writeEndObject();
             json.writeEndObject();
         } catch (IOException e) {

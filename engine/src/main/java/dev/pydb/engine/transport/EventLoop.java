@@ -2,9 +2,11 @@ package dev.pydb.engine.transport;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.pydb.engine.stats.ServerStats;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
@@ -12,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ThreadFactory;
@@ -25,14 +28,21 @@ import org.slf4j.LoggerFactory;
  * that serves its share of the connections. It reads into one buffer shared by its connections,
  * runs tasks other threads hand it ({@link #execute}: new connections, responses from workers),
  * starts workers for requests that may block, and checks timeouts a few times a second.
+ *
+ * <p>A loop never dies of one connection: any exception or error (an {@code OutOfMemoryError}
+ * included) while serving a connection, in a task or on a worker is logged with an incident id
+ * and the stack trace, the connection gets {@code INTERNAL} with that id if the socket takes it,
+ * and is closed; the loop carries on. Only {@link #shutdown} ends it.
  */
 final class EventLoop implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(EventLoop.class);
     private static final int READ_BUFFER_BYTES = 64 * 1024;
     private static final long TIMEOUT_CHECK_MILLIS = 100;
+    private static final long FAILURE_BACKOFF_MILLIS = 10;
 
     private final Selector selector;
     private final ThreadFactory workers;
+    private final ServerStats stats;
     private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean wakeupPending = new AtomicBoolean();
     private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(READ_BUFFER_BYTES);
@@ -41,8 +51,9 @@ final class EventLoop implements Runnable {
     private volatile boolean running = true;
     private long nextTimeoutCheck;
 
-    EventLoop(ThreadFactory workers) {
+    EventLoop(ThreadFactory workers, ServerStats stats) {
         this.workers = requireNonNull(workers, "workers is null");
+        this.stats = requireNonNull(stats, "stats is null");
         try {
             this.selector = Selector.open();
         } catch (IOException e) {
@@ -69,21 +80,23 @@ final class EventLoop implements Runnable {
             } catch (IOException | RuntimeException e) {
                 log.warn("cannot serve a connection from {}: {}", connection.session().remoteAddress(), e.toString());
                 connection.close(CloseReason.IO_ERROR);
+            } catch (Error e) {
+                failed(connection, e);
             }
         });
     }
 
     /** Runs {@code request} on a worker thread and hands the response back to the connection on this loop. */
     void offload(NioConnection connection, PreparedRequest request) {
-        workers.newThread(() -> {
-            byte[] response = NioConnection.execute(request, connection.session());
+        Thread worker = workers.newThread(() -> {
             try {
-                connection.completedOnWorker(response);
-            } catch (RuntimeException e) {
-                log.error("session {}: unexpected failure, closing the connection", connection.session().id(), e);
-                connection.close(CloseReason.INTERNAL_ERROR);
+                connection.completedOnWorker(NioConnection.execute(request, connection.session()));
+            } catch (Throwable e) {
+                String incident = incident(connection, "unexpected failure on a worker", e);
+                connection.workerFailed(incident);
             }
-        }).start();
+        });
+        worker.start();
     }
 
     /** Asks every connection of this loop to finish gracefully. Any thread. */
@@ -93,7 +106,7 @@ final class EventLoop implements Runnable {
 
     /** Closes every connection of this loop now. Any thread. */
     void forceClose() {
-        execute(() -> List.copyOf(connections).forEach(c -> c.close(CloseReason.SERVER_STOPPING)));
+        execute(() -> List.copyOf(connections).forEach(c -> guarded(c, () -> c.close(CloseReason.SERVER_STOPPING))));
     }
 
     /** Ends the loop: open connections are closed, the selector too. Any thread. */
@@ -106,25 +119,42 @@ final class EventLoop implements Runnable {
     public void run() {
         try {
             while (running) {
-                selector.select(this::handle, TIMEOUT_CHECK_MILLIS);
-                wakeupPending.set(false);
-                runTasks();
-                long now = System.nanoTime();
-                if (now - nextTimeoutCheck >= 0) {
-                    nextTimeoutCheck = now + TimeUnit.MILLISECONDS.toNanos(TIMEOUT_CHECK_MILLIS);
-                    checkTimeouts(now);
+                try {
+                    turn();
+                } catch (ClosedSelectorException e) {
+                    log.error("event loop {}: its selector was closed; closing its connections", Thread.currentThread().getName());
+                    return;
+                } catch (Throwable e) {
+                    // Not one connection's (those are caught around each of them): log and go on.
+                    log.error("event loop {}: unexpected failure; it carries on", Thread.currentThread().getName(), e);
+                    pauseAfterFailure();
                 }
             }
-        } catch (IOException | RuntimeException | Error e) {
-            log.error("event loop failed; closing its connections", e);
         } finally {
             runTasks();
-            List.copyOf(connections).forEach(c -> c.close(CloseReason.SERVER_STOPPING));
+            for (NioConnection c : List.copyOf(connections)) {
+                try {
+                    c.close(CloseReason.SERVER_STOPPING);
+                } catch (Throwable e) {
+                    log.debug("closing a connection: {}", e.toString());
+                }
+            }
             try {
                 selector.close();
             } catch (IOException e) {
                 log.debug("closing a selector: {}", e.toString());
             }
+        }
+    }
+
+    private void turn() throws IOException {
+        selector.select(this::handle, TIMEOUT_CHECK_MILLIS);
+        wakeupPending.set(false);
+        runTasks();
+        long now = System.nanoTime();
+        if (now - nextTimeoutCheck >= 0) {
+            nextTimeoutCheck = now + TimeUnit.MILLISECONDS.toNanos(TIMEOUT_CHECK_MILLIS);
+            checkTimeouts(now);
         }
     }
 
@@ -144,19 +174,46 @@ final class EventLoop implements Runnable {
             if (key.isValid()) {
                 connection.ready(key.readyOps(), readBuffer);
             }
-        } catch (RuntimeException e) {
-            log.error("session {}: unexpected failure, closing the connection", connection.session().id(), e);
-            connection.close(CloseReason.INTERNAL_ERROR);
+        } catch (Throwable e) {
+            failed(connection, e);
         }
     }
 
     /** Runs {@code work} for {@code connection}; a failure closes only that connection. */
-    private static void guarded(NioConnection connection, Runnable work) {
+    private void guarded(NioConnection connection, Runnable work) {
         try {
             work.run();
-        } catch (RuntimeException e) {
-            log.error("session {}: unexpected failure, closing the connection", connection.session().id(), e);
-            connection.close(CloseReason.INTERNAL_ERROR);
+        } catch (Throwable e) {
+            failed(connection, e);
+        }
+    }
+
+    /** One connection failed unexpectedly: log an incident, send it INTERNAL if possible, close it. Never throws. */
+    private void failed(NioConnection connection, Throwable failure) {
+        try {
+            connection.abort(incident(connection, "unexpected failure on an event loop", failure));
+        } catch (Throwable again) {
+            try {
+                connection.close(CloseReason.INTERNAL_ERROR);
+            } catch (Throwable ignored) {
+                // Out of options: the loop must go on.
+            }
+        }
+    }
+
+    private String incident(NioConnection connection, String what, Throwable failure) {
+        String incident = UUID.randomUUID().toString();
+        stats.connectionIncident();
+        log.error("incident {}: session {} from {}: {}; closing the connection", incident, connection.session().id(),
+                connection.session().remoteAddress(), what, failure);
+        return incident;
+    }
+
+    private static void pauseAfterFailure() {
+        try {
+            TimeUnit.MILLISECONDS.sleep(FAILURE_BACKOFF_MILLIS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -165,8 +222,8 @@ final class EventLoop implements Runnable {
         while ((task = tasks.poll()) != null) {
             try {
                 task.run();
-            } catch (RuntimeException e) {
-                log.error("an event loop task failed", e);
+            } catch (Throwable e) {
+                log.error("an event loop task failed; the loop carries on", e);
             }
         }
     }

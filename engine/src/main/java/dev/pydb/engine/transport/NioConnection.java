@@ -34,6 +34,18 @@ import org.slf4j.LoggerFactory;
  * request is on a worker the connection keeps reading (up to {@value #MAX_PENDING_INPUT_BYTES}
  * bytes ahead) but decodes nothing. The connection's state is guarded by its monitor: the loop
  * and one worker at a time use it.
+ *
+ * <p>Memory: once a frame's header is complete, its {@link RequestCost#ofFrame estimated cost}
+ * is reserved in the server's {@link MemoryBudget} before any body memory is allocated. If it
+ * does not fit, the connection stops reading (back-pressure) until memory is released; if it
+ * still does not fit when the frame timeout expires, or can never fit, the frame is refused with
+ * {@code LIMIT_EXCEEDED} and the connection closed (its body was not read). A received body
+ * whose scan shows a costlier tree reserves the difference or is refused at once with
+ * {@code LIMIT_EXCEEDED} (the connection stays usable). The reservation ends when the response
+ * is produced; queued output is charged until written. A client that does not read its
+ * responses is disconnected: when the output the socket does not take is over
+ * {@code max_output_bytes_per_connection}, or when the socket has taken none of it for the frame
+ * timeout (pipelined requests are not decoded while output waits, so that is all it holds).
  */
 final class NioConnection {
     private static final Logger log = LoggerFactory.getLogger(NioConnection.class);
@@ -42,6 +54,7 @@ final class NioConnection {
     /** Input read ahead while a request is on a worker, before the connection stops reading. */
     static final int MAX_PENDING_INPUT_BYTES = 64 * 1024;
     private static final long NOT_IN_FRAME = Long.MIN_VALUE;
+    private static final long NOT_STALLED = Long.MIN_VALUE;
     private static final int LINGER_MAX_BYTES = 1024 * 1024;
 
     /**
@@ -68,6 +81,7 @@ final class NioConnection {
     private final long preAuthTimeoutNanos;
     private final PreAuthSlots.Slot preAuthSlot;
     private final Listener listener;
+    private final ConnectionMemory memory;
     private final CountDownLatch finished = new CountDownLatch(1);
 
     private SelectionKey key;
@@ -96,9 +110,19 @@ final class NioConnection {
     private CloseReason endReason = CloseReason.CLIENT_CLOSED;
     private boolean closed;
 
+    /** Since when the socket has taken none of the waiting output (NOT_STALLED: it takes it). */
+    private long outputStalledSince = NOT_STALLED;
+    /** Bytes of the budget reserved for the request being received, parsed or executed. */
+    private long requestReserved;
+    /** A complete header waits for memory: no reading until the budget has room. */
+    private boolean awaitingMemory;
+    private boolean memoryWaiterRegistered;
+    /** The frame that waits can never fit in the budget: refuse it. */
+    private boolean frameNeverFits;
+
     NioConnection(SocketChannel channel, ConnectionChannel stream, Session session, EventLoop loop, RequestProcessor processor,
             int maxQueryLength, int maxUnauthenticatedQueryLength, long idleTimeoutNanos, long frameTimeoutNanos,
-            long preAuthTimeoutNanos, PreAuthSlots.Slot preAuthSlot, Listener listener) {
+            long preAuthTimeoutNanos, PreAuthSlots.Slot preAuthSlot, Listener listener, ConnectionMemory memory) {
         this.channel = requireNonNull(channel, "channel is null");
         this.stream = requireNonNull(stream, "stream is null");
         this.session = requireNonNull(session, "session is null");
@@ -112,6 +136,8 @@ final class NioConnection {
         this.preAuthTimeoutNanos = preAuthTimeoutNanos;
         this.preAuthSlot = requireNonNull(preAuthSlot, "preAuthSlot is null");
         this.listener = requireNonNull(listener, "listener is null");
+        this.memory = requireNonNull(memory, "memory is null");
+        decoder.setAdmission(this::admit);
     }
 
     Session session() {
@@ -156,13 +182,14 @@ final class NioConnection {
     }
 
     /**
-     * The response of the request that ran on this worker thread (null if the processor failed).
+     * The outcome of the request that ran on this worker thread.
      * If nothing else waits on the connection, writes it from here and returns; otherwise (more
      * input to decode, output the socket does not take, closing) the loop takes over.
      */
-    void completedOnWorker(byte[] response) {
+    void completedOnWorker(ConnectionPolicy.Outcome response) {
         synchronized (this) {
             if (closed) {
+                releaseRequestMemory();
                 return;
             }
             inFlight = false;
@@ -218,7 +245,20 @@ final class NioConnection {
             }
             return;
         }
+        if (outputStalledSince != NOT_STALLED && outputStart < outputEnd && now - outputStalledSince >= frameTimeoutNanos) {
+            disconnectForOutput("its client has read none of them for " + TimeUnit.NANOSECONDS.toSeconds(frameTimeoutNanos)
+                    + " s (frame_timeout_seconds)");
+            return;
+        }
         if (inFlight) {
+            return;
+        }
+        if (awaitingMemory) {
+            if (now - frameStartedAt >= frameTimeoutNanos) {
+                refuseForMemory("waited " + TimeUnit.NANOSECONDS.toSeconds(frameTimeoutNanos)
+                        + " s (frame_timeout_seconds) for request memory");
+                progress();
+            }
             return;
         }
         // Before authentication neither waiting nor a frame may take longer than unauthenticated_timeout_seconds.
@@ -243,6 +283,12 @@ final class NioConnection {
         preAuthSlot.release();
         pending = null;
         Arrays.fill(output, null);
+        memory.budget().release(outputBytes);
+        outputBytes = 0;
+        if (!inFlight) {
+            // A request on a worker still holds its memory: the worker releases it when it ends.
+            releaseRequestMemory();
+        }
         if (key != null) {
             key.cancel();
         }
@@ -328,9 +374,12 @@ final class NioConnection {
             if (closed) {
                 return;
             }
-            if (pending == null || inFlight || closeAfterOutput) {
+            if (pending == null || inFlight || closeAfterOutput || awaitingMemory) {
                 break;
             }
+        }
+        if (closed) {
+            return;
         }
         if (!outputWaiting()) {
             if (closeAfterOutput) {
@@ -370,7 +419,20 @@ final class NioConnection {
                     frameStartedAt = NOT_IN_FRAME;
                     run(frame.body());
                 }
-                case DecodeResult.NeedMoreInput ignored -> pending = null;
+                case DecodeResult.NeedMoreInput ignored -> {
+                    if (!decoder.awaitingAdmission()) {
+                        pending = null;
+                    } else if (frameNeverFits) {
+                        refuseForMemory("the frame needs " + RequestCost.ofFrame(decoder.declaredLength())
+                                + " bytes, more than server.max_request_memory (" + memory.budget().limit() + ")");
+                    } else {
+                        // Keep the input (possibly none) and stop reading until memory is released.
+                        if (frameStartedAt == NOT_IN_FRAME) {
+                            frameStartedAt = System.nanoTime();
+                        }
+                        return;
+                    }
+                }
                 case DecodeResult.Failed failed -> failFraming(failed.error());
             }
         }
@@ -384,12 +446,31 @@ final class NioConnection {
     }
 
     private void run(byte[] body) {
+        long cost = RequestCost.ofBody(body);
+        if (cost > requestReserved) {
+            long extra = cost - requestReserved;
+            if (!memory.budget().tryReserve(extra)) {
+                releaseRequestMemory();
+                memory.stats().memoryRefused();
+                log.warn("session {} from {}: request refused (LIMIT_EXCEEDED): parsing it needs about {} bytes, "
+                        + "{} of server.max_request_memory ({}) are free", session.id(), session.remoteAddress(), cost,
+                        Math.max(0, memory.budget().limit() - memory.budget().used()), memory.budget().limit());
+                respond(ErrorFrames.body(ErrorCode.LIMIT_EXCEEDED, "the server has not enough request memory for this "
+                        + "request now (it needs about " + cost + " bytes to parse; server.max_request_memory is "
+                        + memory.budget().limit() + "): retry later or send a smaller request"));
+                return;
+            }
+            requestReserved += extra;
+        }
         PreparedRequest request;
         try {
-            request = requireNonNull(processor.prepare(session, body), "prepared request");
-        } catch (RuntimeException e) {
-            log.error("session {}: the request processor threw; closing the connection", session.id(), e);
-            brokenProcessor();
+            request = processor.prepare(session, body);
+        } catch (Throwable e) {
+            respond(ConnectionPolicy.Outcome.failed(session, "the request processor threw while preparing", e));
+            return;
+        }
+        if (request == null) {
+            respond(ConnectionPolicy.Outcome.failed(session, "the request processor prepared null", null));
             return;
         }
         if (request.mayBlock()) {
@@ -400,16 +481,13 @@ final class NioConnection {
         }
     }
 
-    /** Runs a prepared request; null if the processor broke its contract (threw or returned null). */
-    static byte[] execute(PreparedRequest request, Session session) {
+    /** Runs a prepared request; never throws. */
+    static ConnectionPolicy.Outcome execute(PreparedRequest request, Session session) {
         return ConnectionPolicy.guardedCall(session, request::execute);
     }
 
     private void respond(byte[] response) {
-        if (response == null) {
-            brokenProcessor();
-            return;
-        }
+        releaseRequestMemory();
         requestsServed++;
         if (session.authenticated()) {
             // Logged in: no longer counted against the pre-authentication limits.
@@ -417,6 +495,13 @@ final class NioConnection {
         }
         enqueue(ByteBuffer.wrap(FrameEncoder.header(response.length)));
         enqueue(ByteBuffer.wrap(response));
+    }
+
+    private void respond(ConnectionPolicy.Outcome outcome) {
+        respond(outcome.body());
+        if (outcome.closeAfter()) {
+            brokenProcessor();
+        }
     }
 
     private void brokenProcessor() {
@@ -449,6 +534,7 @@ final class NioConnection {
         }
         output[outputEnd++] = buffer;
         outputBytes += buffer.remaining();
+        memory.budget().forceReserve(buffer.remaining());
     }
 
     /** Writes as much queued output as the socket takes; true if all of it was written. */
@@ -458,9 +544,15 @@ final class NioConnection {
             while (outputStart < outputEnd) {
                 long written = stream.write(output, outputStart, outputEnd - outputStart);
                 if (written == 0) {
+                    if (outputStalledSince == NOT_STALLED) {
+                        outputStalledSince = System.nanoTime();
+                    }
+                    checkOutputCeiling();
                     return false;
                 }
+                outputStalledSince = NOT_STALLED;
                 outputBytes -= written;
+                memory.budget().release(written);
                 lastActivity = System.nanoTime();
                 while (outputStart < outputEnd && !output[outputStart].hasRemaining()) {
                     output[outputStart++] = null;
@@ -475,6 +567,113 @@ final class NioConnection {
                     : inputEnded && endReason == CloseReason.SERVER_STOPPING ? CloseReason.SERVER_STOPPING : CloseReason.IO_ERROR);
             return false;
         }
+    }
+
+    /** The socket takes no more: a client that does not read is disconnected over the output ceiling. */
+    private void checkOutputCeiling() {
+        if (outputBytes > memory.maxOutputBytes()) {
+            disconnectForOutput("over server.max_output_bytes_per_connection (" + memory.maxOutputBytes() + ")");
+        }
+    }
+
+    private void disconnectForOutput(String why) {
+        memory.stats().outputLimitDisconnect();
+        log.warn("session {} from {}: disconnected: {} bytes of responses wait to be written and {}", session.id(),
+                session.remoteAddress(), outputBytes, why);
+        close(CloseReason.OUTPUT_LIMIT);
+    }
+
+    /** The decoder's question once a header is complete: reserve the frame's memory, or wait for it. */
+    private boolean admit(int length) {
+        long cost = RequestCost.ofFrame(length);
+        MemoryBudget budget = memory.budget();
+        if (budget.tryReserve(cost)) {
+            admitted(cost);
+            return true;
+        }
+        if (!budget.fits(cost)) {
+            frameNeverFits = true;
+            return false;
+        }
+        if (!awaitingMemory) {
+            awaitingMemory = true;
+            memory.stats().memoryWaited();
+            log.debug("session {}: frame of {} bytes waits for request memory ({} of {} reserved)", session.id(), length,
+                    budget.used(), budget.limit());
+        }
+        if (!memoryWaiterRegistered) {
+            memoryWaiterRegistered = true;
+            budget.whenReleased(() -> loop.execute(this::memoryReleased));
+        }
+        // Memory released between the failed try and the registration would not wake this connection.
+        if (budget.tryReserve(cost)) {
+            admitted(cost);
+            return true;
+        }
+        return false;
+    }
+
+    private void admitted(long cost) {
+        requestReserved += cost;
+        awaitingMemory = false;
+    }
+
+    private synchronized void memoryReleased() {
+        memoryWaiterRegistered = false;
+        if (!closed && awaitingMemory) {
+            progress();
+        }
+    }
+
+    /** The frame waited too long for memory, or can never fit: {@code LIMIT_EXCEEDED}, then close (its body is unread). */
+    private void refuseForMemory(String why) {
+        memory.stats().memoryRefused();
+        log.warn("session {} from {}: frame of {} bytes refused (LIMIT_EXCEEDED): {}; closing the connection",
+                session.id(), session.remoteAddress(), decoder.declaredLength(), why);
+        awaitingMemory = false;
+        frameNeverFits = false;
+        pending = null;
+        byte[] body = ErrorFrames.body(ErrorCode.LIMIT_EXCEEDED, "request refused: " + why + "; retry later");
+        enqueue(ByteBuffer.wrap(FrameEncoder.header(body.length)));
+        enqueue(ByteBuffer.wrap(body));
+        closeAfterOutput = true;
+        lingerAfterOutput = true;
+        endReason = CloseReason.MEMORY_LIMIT;
+    }
+
+    private void releaseRequestMemory() {
+        if (requestReserved > 0) {
+            long bytes = requestReserved;
+            requestReserved = 0;
+            memory.budget().release(bytes);
+        }
+    }
+
+    /** A worker failed outside the processor's guard: its request is over; {@link #abort}. */
+    synchronized void workerFailed(String incident) {
+        inFlight = false;
+        releaseRequestMemory();
+        abort(incident);
+    }
+
+    /**
+     * After an unexpected failure (an exception or error from this connection's work): tries to
+     * send {@code INTERNAL} with the incident id, without blocking, then closes. Never throws.
+     */
+    synchronized void abort(String incident) {
+        if (closed) {
+            return;
+        }
+        try {
+            // After the responses already queued (whole frames), then one write that does not wait.
+            byte[] body = ErrorFrames.internal(incident);
+            enqueue(ByteBuffer.wrap(FrameEncoder.header(body.length)));
+            enqueue(ByteBuffer.wrap(body));
+            write();
+        } catch (RuntimeException | Error e) {
+            log.debug("session {}: could not send INTERNAL: {}", session.id(), e.toString());
+        }
+        close(CloseReason.INTERNAL_ERROR);
     }
 
     /** Everything is written after a framing error or a broken processor: close, or first linger. */
@@ -521,7 +720,7 @@ final class NioConnection {
         if (outputWaiting()) {
             return SelectionKey.OP_WRITE;
         }
-        if (inputEnded || closeAfterOutput) {
+        if (inputEnded || closeAfterOutput || awaitingMemory) {
             return 0;
         }
         if (pending == null || inFlight && pending.remaining() < MAX_PENDING_INPUT_BYTES) {

@@ -56,6 +56,7 @@ public final class NioTcpServer implements Transport {
     private final PreAuthSlots preAuthSlots;
     private final Set<NioConnection> connections = ConcurrentHashMap.newKeySet();
     private final NioConnection.Listener listener;
+    private final ConnectionMemory memory;
     /** The listener's TLS, or null for plain TCP. */
     private final ServerTls tls;
 
@@ -88,6 +89,7 @@ public final class NioTcpServer implements Transport {
         this.frameTimeoutNanos = TimeUnit.SECONDS.toNanos(config.frameTimeoutSeconds());
         this.preAuthTimeoutNanos = TimeUnit.SECONDS.toNanos(config.preAuth().timeoutSeconds());
         this.preAuthSlots = new PreAuthSlots(config.preAuth());
+        this.memory = ConnectionMemory.create(config, stats);
         this.listener = new NioConnection.Listener() {
             @Override
             public void opened(NioConnection connection) {
@@ -133,7 +135,7 @@ public final class NioTcpServer implements Transport {
         List<EventLoop> newLoops = new ArrayList<>();
         List<Thread> threads = new ArrayList<>();
         for (int i = 0; i < eventLoopCount; i++) {
-            EventLoop loop = new EventLoop(workers);
+            EventLoop loop = new EventLoop(workers, stats);
             newLoops.add(loop);
             threads.add(Thread.ofPlatform().name("pydb-loop-" + port + "-" + i).start(loop));
         }
@@ -144,11 +146,12 @@ public final class NioTcpServer implements Transport {
         acceptThread = Thread.ofPlatform().name("pydb-accept-" + port).start(this::acceptLoop);
         log.info("listening on {}:{} (nio, event_loops={}, tls={}, max_connections={}, max_query_length={}, "
                         + "max_unauthenticated_query_length={}, max_unauthenticated_connections={} ({} per address), "
-                        + "unauthenticated_timeout_seconds={})", config.host(), port, eventLoopCount,
+                        + "unauthenticated_timeout_seconds={}, max_request_memory={}, max_output_bytes_per_connection={})",
+                config.host(), port, eventLoopCount,
                 tls == null ? "off" : "on (" + String.join(", ", ServerTls.PROTOCOLS) + ")",
                 config.maxConnections(), config.maxQueryLength(), config.maxUnauthenticatedQueryLength(),
                 config.preAuth().maxConnections(), config.preAuth().maxConnectionsPerAddress(),
-                config.preAuth().timeoutSeconds());
+                config.preAuth().timeoutSeconds(), memory.budget().limit(), memory.maxOutputBytes());
     }
 
     /** The bound port. */
@@ -285,7 +288,7 @@ public final class NioTcpServer implements Transport {
         ConnectionChannel stream = tls == null ? new PlainChannel(channel) : new TlsChannel(channel, tls.newEngine());
         NioConnection connection = new NioConnection(channel, stream, new Session(remoteAddress), loop, processor,
                 config.maxQueryLength(), config.maxUnauthenticatedQueryLength(), idleTimeoutNanos, frameTimeoutNanos,
-                preAuthTimeoutNanos, admission.slot(), listener);
+                preAuthTimeoutNanos, admission.slot(), listener, memory);
         try {
             connections.add(connection);
             loop.register(channel, connection);

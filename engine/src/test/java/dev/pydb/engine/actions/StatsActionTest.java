@@ -36,13 +36,19 @@ class StatsActionTest {
         stats.request("PING", false);
         stats.request("PING", false);
         stats.request("GET", true);
+        stats.memoryWaited();
+        stats.memoryRefused();
+        stats.outputLimitDisconnect();
+        stats.bindMemoryBudget(() -> 2048, () -> 4096, 1 << 20);
         clock.advance(Duration.ofSeconds(90).plusMillis(900));
         context.service(ServerInfo.class, new ServerInfo("0.1.0", "lmdb",
                 List.of(new ServerInfo.PluginInfo("incr", "plugins/incr.jar", List.of(), List.of("INCR")))));
 
         assertThat(normalized(new StatsAction().handle(context, request("{}")))).isEqualTo(json("""
                 {'uptime_seconds': 90,
-                 'connections': {'open': 1, 'total': 2},
+                 'connections': {'open': 1, 'total': 2, 'refused': 0, 'output_limit_disconnects': 1, 'incidents': 0},
+                 'request_memory': {'limit_bytes': 1048576, 'used_bytes': 2048, 'peak_bytes': 4096, 'waits': 1,
+                                    'refusals': 1},
                  'requests': {'GET': 1, 'PING': 2},
                  'errors': {'GET': 1},
                  'storage': {'provider': 'lmdb'},

@@ -19,6 +19,39 @@ class FrameDecoderTest {
     private final FrameDecoder decoder = new FrameDecoder(LIMIT);
 
     @Test
+    void aHeaderWaitsForAdmissionWithoutConsumingTheBodyAndGoesOnOnceAdmitted() {
+        java.util.List<Integer> asked = new java.util.ArrayList<>();
+        boolean[] admit = {false};
+        decoder.setAdmission(length -> {
+            asked.add(length);
+            return admit[0];
+        });
+        java.nio.ByteBuffer input = java.nio.ByteBuffer.wrap(bytes("QUERY_LENGTH: 5\r\n\r\nhello"));
+
+        assertThat(decoder.decode(input)).isInstanceOf(DecodeResult.NeedMoreInput.class);
+        assertThat(decoder.awaitingAdmission()).isTrue();
+        assertThat(decoder.declaredLength()).isEqualTo(5);
+        assertThat(input.remaining()).isEqualTo(5);
+        assertThat(decoder.decode(input)).isInstanceOf(DecodeResult.NeedMoreInput.class);
+        assertThat(input.remaining()).isEqualTo(5);
+
+        admit[0] = true;
+        DecodeResult result = decoder.decode(input);
+
+        assertThat(result).isInstanceOf(DecodeResult.Frame.class);
+        assertThat(new String(((DecodeResult.Frame) result).body(), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("hello");
+        assertThat(decoder.awaitingAdmission()).isFalse();
+        assertThat(asked).containsExactly(5, 5, 5);
+    }
+
+    @Test
+    void anEmptyBodyIsAdmittedToo() {
+        decoder.setAdmission(length -> length == 0);
+
+        assertThat(bodies(decoder.decodeAll(bytes("QUERY_LENGTH: 0\r\n\r\n")))).containsExactly("");
+    }
+
+    @Test
     void decodesOneFrame() {
         DecodedFrames result = decoder.decodeAll(bytes("QUERY_LENGTH: 5\r\n\r\nhello"));
 

@@ -108,6 +108,7 @@ class NioTcpServerTest extends TransportBehaviourTest {
             victim.sendRaw(FrameClient.frames(List.of("fast 1", "throw", "fast 2")));
 
             assertThat(victim.readFrame()).isEqualTo("FAST 1");
+            TransportBehaviourTest.assertInternalWithIncident(victim.readFrame());
             assertThat(victim.closedByServer()).isTrue();
             assertThat(healthy.call("fast 3")).isEqualTo("FAST 3");
         }

@@ -282,6 +282,7 @@ abstract class TransportBehaviourTest {
 
             victim.send("boom");
 
+            assertInternalWithIncident(victim.readFrame());
             assertThat(victim.closedByServer()).isTrue();
             assertThat(healthy.call("still fine")).isEqualTo("still fine");
         }
@@ -300,6 +301,7 @@ abstract class TransportBehaviourTest {
             client.sendRaw(FrameClient.frames(List.of("a", "null", "never answered")));
 
             assertThat(client.readFrame()).isEqualTo("a");
+            assertInternalWithIncident(client.readFrame());
             assertThat(client.closedByServer()).isTrue();
         }
         try (FrameClient other = connect(server.port())) {
@@ -402,6 +404,12 @@ abstract class TransportBehaviourTest {
 
         assertThatThrownBy(second::start).isInstanceOf(java.io.UncheckedIOException.class)
                 .hasMessageContaining("cannot listen on 127.0.0.1:" + first.port());
+    }
+
+    /** The processor failed: INTERNAL with an incident id (the same one the server logs), no stack trace. */
+    static void assertInternalWithIncident(String body) {
+        assertThat(body).contains("\"code\":\"INTERNAL\"").contains("\"incident\":\"")
+                .doesNotContain("Exception").doesNotContain("at dev.pydb");
     }
 
     /** The transport under test, not started. */
