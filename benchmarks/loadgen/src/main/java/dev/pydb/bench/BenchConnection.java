@@ -14,6 +14,8 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.SSLSocketFactory;
 
 /**
  * One raw TCP connection with the protocol's framing and nothing else: write pre-built frames,
@@ -38,12 +40,22 @@ final class BenchConnection implements WireConnection {
     }
 
     static BenchConnection open(String host, int port) throws IOException {
+        return open(host, port, null);
+    }
+
+    /** A connection; over TLS when {@code tls} is not null (handshake done before it returns). */
+    static BenchConnection open(String host, int port, SSLSocketFactory tls) throws IOException {
         requireNonNull(host, "host is null");
         Socket socket = new Socket();
         try {
             socket.setTcpNoDelay(true);
             socket.connect(new InetSocketAddress(host, port), 10_000);
-            return new BenchConnection(socket);
+            if (tls == null) {
+                return new BenchConnection(socket);
+            }
+            SSLSocket secured = (SSLSocket) tls.createSocket(socket, host, port, true);
+            secured.startHandshake();
+            return new BenchConnection(secured);
         } catch (IOException e) {
             socket.close();
             throw e;

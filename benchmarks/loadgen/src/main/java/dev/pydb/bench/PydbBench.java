@@ -93,6 +93,10 @@ public final class PydbBench implements Callable<Integer> {
     @Option(names = "--no-preload", description = "keep the database as it is: create it if missing, write no keys first")
     boolean noPreload;
 
+    @Option(names = "--tls", description = "connect to py_db with TLS, trusting any server certificate "
+            + "(for measuring TLS cost only; never use this for real data)")
+    boolean tls;
+
     @Option(names = "--json", description = "print the summary as one JSON object (progress lines still go to stderr)")
     boolean json;
 
@@ -182,7 +186,8 @@ public final class PydbBench implements Callable<Integer> {
             case PYDB -> {
                 String password = environment.get("PYDB_PASSWORD");
                 check(password != null, "set PYDB_PASSWORD to the password of '" + user + "'");
-                yield new PydbWire(new PydbWire.Credentials(user, password), db, valueBytes, batchSize);
+                yield new PydbWire(new PydbWire.Credentials(user, password), db, valueBytes, batchSize,
+                        tls ? TrustingTls.socketFactory() : null);
             }
             case REDIS -> new RespWire(valueBytes);
         };

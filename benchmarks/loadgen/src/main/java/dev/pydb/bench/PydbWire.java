@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.util.EnumSet;
 import java.util.Set;
+import javax.net.ssl.SSLSocketFactory;
 
 /** py_db's framed JSON protocol: every connection logs in, the database is (re)created before a run. */
 final class PydbWire implements Wire {
@@ -13,6 +14,7 @@ final class PydbWire implements Wire {
     private final String db;
     private final int valueBytes;
     private final int batchSize;
+    private final SSLSocketFactory tls;
 
     /** A user and password to log in with. */
     record Credentials(String user, String password) {
@@ -23,6 +25,12 @@ final class PydbWire implements Wire {
     }
 
     PydbWire(Credentials credentials, String db, int valueBytes, int batchSize) {
+        this(credentials, db, valueBytes, batchSize, null);
+    }
+
+    /** With {@code tls} (nullable) every connection speaks TLS over its socket. */
+    PydbWire(Credentials credentials, String db, int valueBytes, int batchSize, SSLSocketFactory tls) {
+        this.tls = tls;
         this.credentials = requireNonNull(credentials, "credentials is null");
         this.db = requireNonNull(db, "db is null");
         this.valueBytes = valueBytes;
@@ -41,7 +49,7 @@ final class PydbWire implements Wire {
 
     @Override
     public WireConnection open(String host, int port) throws IOException {
-        BenchConnection connection = BenchConnection.open(host, port);
+        BenchConnection connection = BenchConnection.open(host, port, tls);
         try {
             connection.login(credentials.user(), credentials.password());
             return connection;
@@ -54,7 +62,7 @@ final class PydbWire implements Wire {
     /** Drops the database first if {@code fresh}, then creates it if missing. */
     @Override
     public void prepare(String host, int port, boolean fresh) throws IOException {
-        try (BenchConnection setup = BenchConnection.open(host, port)) {
+        try (BenchConnection setup = BenchConnection.open(host, port, tls)) {
             setup.login(credentials.user(), credentials.password());
             if (fresh) {
                 JsonNode dropped = setup.call(BenchConnection.request("DROP_DB").put("db", db));

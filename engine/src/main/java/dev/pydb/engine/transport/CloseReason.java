@@ -12,6 +12,7 @@ enum CloseReason {
     PROCESSOR_FAILED("processor failed"),
     IO_ERROR("I/O error"),
     TLS_HANDSHAKE_FAILED("TLS handshake failed"),
+    TLS_HANDSHAKE_TIMEOUT("TLS handshake timeout"),
     INTERNAL_ERROR("internal error");
 
     private final String label;

@@ -128,6 +128,11 @@ final class EventLoop implements Runnable {
         }
     }
 
+    /** The read buffer this loop's connections share; only on the loop thread. */
+    ByteBuffer readBuffer() {
+        return readBuffer;
+    }
+
     /** Forgets a closed connection. Any thread. */
     void closed(NioConnection connection) {
         connections.remove(connection);

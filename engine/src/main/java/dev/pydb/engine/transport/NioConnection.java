@@ -55,6 +55,8 @@ final class NioConnection {
     }
 
     private final SocketChannel channel;
+    /** What reads and writes go through: the socket itself, or TLS over it. */
+    private final ConnectionChannel stream;
     private final Session session;
     private final EventLoop loop;
     private final RequestProcessor processor;
@@ -92,9 +94,10 @@ final class NioConnection {
     private CloseReason endReason = CloseReason.CLIENT_CLOSED;
     private boolean closed;
 
-    NioConnection(SocketChannel channel, Session session, EventLoop loop, RequestProcessor processor, int maxQueryLength,
+    NioConnection(SocketChannel channel, ConnectionChannel stream, Session session, EventLoop loop, RequestProcessor processor, int maxQueryLength,
             int maxUnauthenticatedQueryLength, long idleTimeoutNanos, long frameTimeoutNanos, Listener listener) {
         this.channel = requireNonNull(channel, "channel is null");
+        this.stream = requireNonNull(stream, "stream is null");
         this.session = requireNonNull(session, "session is null");
         this.loop = requireNonNull(loop, "loop is null");
         this.processor = requireNonNull(processor, "processor is null");
@@ -160,7 +163,7 @@ final class NioConnection {
             inFlight = false;
             lastActivity = System.nanoTime();
             respond(response);
-            if (pending == null && !inputEnded && !closeAfterOutput) {
+            if (pending == null && !inputEnded && !closeAfterOutput && !stream.hasBufferedInput()) {
                 boolean written = write();
                 if (closed || written && key.interestOps() == wantedInterest()) {
                     return;
@@ -202,6 +205,13 @@ final class NioConnection {
             }
             return;
         }
+        if (stream.handshaking()) {
+            // The TLS handshake counts as a frame: bounded by the frame timeout, however slowly it comes.
+            if (now - openedAt >= frameTimeoutNanos) {
+                close(CloseReason.TLS_HANDSHAKE_TIMEOUT);
+            }
+            return;
+        }
         if (inFlight) {
             return;
         }
@@ -226,7 +236,7 @@ final class NioConnection {
             key.cancel();
         }
         try {
-            channel.close();
+            stream.close();
         } catch (IOException e) {
             log.debug("session {}: closing: {}", session.id(), e.toString());
         }
@@ -257,11 +267,12 @@ final class NioConnection {
     private boolean read(ByteBuffer readBuffer) {
         readBuffer.clear();
         int n;
+        boolean handshaking = stream.handshaking();
         try {
-            n = channel.read(readBuffer);
+            n = stream.read(readBuffer);
         } catch (IOException e) {
-            log.debug("session {}: {}", session.id(), e.toString());
-            close(CloseReason.IO_ERROR);
+            logReadOrWriteFailure(handshaking, e);
+            close(handshaking ? CloseReason.TLS_HANDSHAKE_FAILED : CloseReason.IO_ERROR);
             return false;
         }
         if (n < 0) {
@@ -285,6 +296,14 @@ final class NioConnection {
         return true;
     }
 
+    private void logReadOrWriteFailure(boolean handshaking, IOException e) {
+        if (handshaking) {
+            log.info("session {}: TLS handshake failed: {}", session.id(), e.getMessage());
+        } else {
+            log.debug("session {}: {}", session.id(), e.toString());
+        }
+    }
+
     /** Decodes and answers what it can, writes, and sets what the selector should wait for. */
     private void progress() {
         while (true) {
@@ -292,7 +311,7 @@ final class NioConnection {
             if (closed) {
                 return;
             }
-            if (outputStart < outputEnd && !write()) {
+            if (outputWaiting() && !write()) {
                 break;
             }
             if (closed) {
@@ -302,7 +321,7 @@ final class NioConnection {
                 break;
             }
         }
-        if (outputStart == outputEnd) {
+        if (!outputWaiting()) {
             if (closeAfterOutput) {
                 finishClosing();
                 return;
@@ -314,6 +333,21 @@ final class NioConnection {
             }
         }
         updateInterest();
+        if ((key.interestOps() & SelectionKey.OP_READ) != 0 && stream.hasBufferedInput()) {
+            // TLS records already read and not yet decrypted: the selector will not report them.
+            loop.execute(this::readBufferedInput);
+        }
+    }
+
+    private synchronized void readBufferedInput() {
+        if (!closed && (key.interestOps() & SelectionKey.OP_READ) != 0) {
+            ready(SelectionKey.OP_READ, loop.readBuffer());
+        }
+    }
+
+    /** Responses queued, or bytes of the stream's own (TLS records, handshake) that wait for the socket. */
+    private boolean outputWaiting() {
+        return outputStart < outputEnd || stream.wantsWrite();
     }
 
     private void decodeAndRun() {
@@ -404,9 +438,10 @@ final class NioConnection {
 
     /** Writes as much queued output as the socket takes; true if all of it was written. */
     private boolean write() {
+        boolean handshaking = stream.handshaking();
         try {
             while (outputStart < outputEnd) {
-                long written = channel.write(output, outputStart, outputEnd - outputStart);
+                long written = stream.write(output, outputStart, outputEnd - outputStart);
                 if (written == 0) {
                     return false;
                 }
@@ -418,10 +453,11 @@ final class NioConnection {
             }
             outputStart = 0;
             outputEnd = 0;
-            return true;
+            return stream.flush();
         } catch (IOException e) {
-            log.debug("session {}: {}", session.id(), e.toString());
-            close(inputEnded && endReason == CloseReason.SERVER_STOPPING ? CloseReason.SERVER_STOPPING : CloseReason.IO_ERROR);
+            logReadOrWriteFailure(handshaking, e);
+            close(handshaking ? CloseReason.TLS_HANDSHAKE_FAILED
+                    : inputEnded && endReason == CloseReason.SERVER_STOPPING ? CloseReason.SERVER_STOPPING : CloseReason.IO_ERROR);
             return false;
         }
     }
@@ -435,7 +471,7 @@ final class NioConnection {
         // Closing with unread input makes the kernel send a reset that can discard the error frame
         // before the client reads it: shut down output, then drain input for a while.
         try {
-            channel.shutdownOutput();
+            stream.shutdownOutput();
         } catch (IOException e) {
             close(endReason);
             return;
@@ -467,7 +503,7 @@ final class NioConnection {
      * is on a worker, until {@value #MAX_PENDING_INPUT_BYTES} bytes wait behind it.
      */
     private int wantedInterest() {
-        if (outputStart < outputEnd) {
+        if (outputWaiting()) {
             return SelectionKey.OP_WRITE;
         }
         if (inputEnded || closeAfterOutput) {

@@ -24,14 +24,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The plain-TCP server on NIO event loops: an acceptor thread hands accepted connections
+ * The TCP server on NIO event loops, plain or TLS ({@code server.tls}; TLS runs in the loop as a
+ * {@link TlsChannel} stage of each connection): an acceptor thread hands accepted connections
  * round-robin to a few {@link EventLoop}s (platform threads, one selector each; by default one per
  * processor). A loop decodes frames and runs the requests that cannot block itself; requests that
  * may block (writes waiting for a commit, LOGIN's password hashing, plugin actions) run on virtual
  * worker threads, and the connection waits for them before it decodes its next frame, so each
- * connection's requests are answered in order. Same limits and behaviour as {@link TcpServer}
- * ({@code max_connections}, timeouts, the pre-authentication frame limit, graceful stop); no TLS:
- * with {@code server.tls} enabled the server uses {@link TcpServer}. Thread-safe.
+ * connection's requests are answered in order. It enforces {@code max_connections} (one
+ * {@code UNAVAILABLE} error frame, then close), the idle and frame timeouts (the frame timeout
+ * bounds a TLS handshake too), the pre-authentication frame limit, and stops gracefully.
+ * Thread-safe.
  */
 public final class NioTcpServer implements Transport {
     private static final Logger log = LoggerFactory.getLogger(NioTcpServer.class);
@@ -50,6 +52,8 @@ public final class NioTcpServer implements Transport {
     private final long frameTimeoutNanos;
     private final Set<NioConnection> connections = ConcurrentHashMap.newKeySet();
     private final NioConnection.Listener listener;
+    /** The listener's TLS, or null for plain TCP. */
+    private final ServerTls tls;
 
     private State state = State.NEW;
     private volatile boolean stopping;
@@ -68,15 +72,13 @@ public final class NioTcpServer implements Transport {
         this.config = requireNonNull(config, "config is null");
         this.processor = requireNonNull(processor, "processor is null");
         this.stats = requireNonNull(stats, "stats is null");
-        if (config.tls().enabled()) {
-            throw new IllegalArgumentException("the NIO transport does not do TLS: use TcpServer when server.tls is enabled");
-        }
         requirePositive(config.maxConnections(), "server.max_connections");
         requirePositive(config.idleTimeoutSeconds(), "server.idle_timeout_seconds");
         requirePositive(config.frameTimeoutSeconds(), "server.frame_timeout_seconds");
         if (config.maxQueryLength() < 0) {
             throw new IllegalArgumentException("server.max_query_length must be >= 0, was " + config.maxQueryLength());
         }
+        this.tls = config.tls().enabled() ? ServerTls.load(config.tls()) : null;
         this.eventLoopCount = Math.max(1, eventLoops);
         this.idleTimeoutNanos = TimeUnit.SECONDS.toNanos(config.idleTimeoutSeconds());
         this.frameTimeoutNanos = TimeUnit.SECONDS.toNanos(config.frameTimeoutSeconds());
@@ -134,8 +136,9 @@ public final class NioTcpServer implements Transport {
         serverChannel = channel;
         state = State.RUNNING;
         acceptThread = Thread.ofPlatform().name("pydb-accept-" + port).start(this::acceptLoop);
-        log.info("listening on {}:{} (nio, event_loops={}, tls=off, max_connections={}, max_query_length={}, "
+        log.info("listening on {}:{} (nio, event_loops={}, tls={}, max_connections={}, max_query_length={}, "
                         + "max_unauthenticated_query_length={})", config.host(), port, eventLoopCount,
+                tls == null ? "off" : "on (" + String.join(", ", ServerTls.PROTOCOLS) + ")",
                 config.maxConnections(), config.maxQueryLength(), config.maxUnauthenticatedQueryLength());
     }
 
@@ -258,16 +261,26 @@ public final class NioTcpServer implements Transport {
                     remoteAddress, config.maxConnections());
             byte[] refusal = ErrorFrames.body(ErrorCode.UNAVAILABLE,
                     "too many connections (max_connections=" + config.maxConnections() + ")");
-            Thread.ofVirtual().name("pydb-refuse").start(() -> Sockets.refuse(channel.socket(), refusal));
+            Thread.ofVirtual().name("pydb-refuse").start(() -> refuse(channel, refusal));
             return;
         }
         EventLoop loop = loops.get(nextLoop);
         nextLoop = (nextLoop + 1) % loops.size();
-        NioConnection connection = new NioConnection(channel, new Session(remoteAddress), loop, processor,
+        ConnectionChannel stream = tls == null ? new PlainChannel(channel) : new TlsChannel(channel, tls.newEngine());
+        NioConnection connection = new NioConnection(channel, stream, new Session(remoteAddress), loop, processor,
                 config.maxQueryLength(), config.maxUnauthenticatedQueryLength(), idleTimeoutNanos, frameTimeoutNanos,
                 listener);
         connections.add(connection);
         loop.register(channel, connection);
+    }
+
+    /** The refusal frame over a blocking socket (in TLS when the listener speaks it); up to about a second. */
+    private void refuse(SocketChannel channel, byte[] refusal) {
+        try {
+            Sockets.refuse(tls == null ? channel.socket() : tls.serverSocketOver(channel.socket()), refusal);
+        } catch (IOException e) {
+            closeQuietly(channel);
+        }
     }
 
     private static void closeQuietly(java.nio.channels.Channel channel) {

@@ -7,7 +7,7 @@ import dev.pydb.api.ConfigException;
 import dev.pydb.engine.config.TlsConfig;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
@@ -28,11 +28,12 @@ import java.util.regex.Pattern;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
-import javax.net.ssl.SSLServerSocket;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLSocket;
 
 /**
  * The listener's TLS, built with the JDK only: an {@link SSLContext} from a key store or from a
- * PEM certificate chain and unencrypted PKCS#8 private key, and server sockets limited to
+ * PEM certificate chain and unencrypted PKCS#8 private key, and server engines limited to
  * {@link #PROTOCOLS TLS 1.2 and 1.3}. Every problem with the key material is a
  * {@link ConfigException} naming the {@code server.tls} key.
  */
@@ -97,14 +98,26 @@ final class ServerTls {
         }
     }
 
-    /** An unbound server socket that speaks TLS 1.2+ only and needs no client certificate. */
-    ServerSocket newServerSocket() throws IOException {
-        SSLServerSocket socket = (SSLServerSocket) context.getServerSocketFactory().createServerSocket();
-        SSLParameters parameters = socket.getSSLParameters();
+    /** A server-side engine for one connection: TLS 1.2+ only, no client certificate. */
+    SSLEngine newEngine() {
+        SSLEngine engine = context.createSSLEngine();
+        engine.setUseClientMode(false);
+        engine.setSSLParameters(parameters(engine.getSSLParameters()));
+        return engine;
+    }
+
+    /** The server side of TLS over an accepted, blocking {@code socket} (for a refusal frame); closes it when closed. */
+    Socket serverSocketOver(Socket socket) throws IOException {
+        SSLSocket tls = (SSLSocket) context.getSocketFactory().createSocket(socket, null, socket.getPort(), true);
+        tls.setUseClientMode(false);
+        tls.setSSLParameters(parameters(tls.getSSLParameters()));
+        return tls;
+    }
+
+    private static SSLParameters parameters(SSLParameters parameters) {
         parameters.setProtocols(PROTOCOLS.toArray(String[]::new));
         parameters.setNeedClientAuth(false);
-        socket.setSSLParameters(parameters);
-        return socket;
+        return parameters;
     }
 
     private static final char[] PEM_STORE_PASSWORD = new char[0];

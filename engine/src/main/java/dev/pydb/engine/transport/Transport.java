@@ -4,7 +4,7 @@ import java.time.Duration;
 
 /**
  * The network side of a running server as {@code PydbServer} drives it: {@link NioTcpServer} in
- * production ({@link TcpServer} when TLS is enabled), a fake in tests.
+ * production (plain or TLS), a fake in tests.
  */
 public interface Transport extends AutoCloseable {
     /** Binds and returns once listening; {@link java.io.UncheckedIOException} if it cannot bind. */

@@ -33,6 +33,8 @@ class ActionRegistrationTest {
                 Map.entry("FIND", Permission.READ),
                 Map.entry("COUNT", Permission.READ),
                 Map.entry("BATCH", Permission.WRITE),
-                Map.entry("STATS", Permission.ADMIN))));
+                Map.entry("STATS", Permission.ADMIN),
+                Map.entry("BACKUP", Permission.ADMIN),
+                Map.entry("BACKUP_STATUS", Permission.ADMIN))));
     }
 }

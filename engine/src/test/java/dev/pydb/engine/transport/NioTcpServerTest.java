@@ -2,7 +2,6 @@ package dev.pydb.engine.transport;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.pydb.engine.config.ServerConfig;
 import dev.pydb.engine.config.TlsConfig;
@@ -132,15 +131,6 @@ class NioTcpServerTest extends TransportBehaviourTest {
             stop.get(5, TimeUnit.SECONDS);
         }
         assertThat(stats.openConnections()).isZero();
-    }
-
-    @Test
-    void refusesATlsConfiguration() {
-        ServerConfig tls = new ServerConfig("127.0.0.1", 0, 10, 1000, 1024 * 1024, 1000, 30, 30, 1000, false,
-                new TlsConfig(true, "server.p12", "secret", "PKCS12", null, null));
-
-        assertThatThrownBy(() -> new NioTcpServer(tls, split, stats)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("TLS");
     }
 
     private Transport startWithOneLoop(RequestProcessor processor) {

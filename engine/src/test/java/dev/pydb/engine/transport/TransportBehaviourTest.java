@@ -56,7 +56,7 @@ abstract class TransportBehaviourTest {
         Transport server = start(config(10, 30, 30), new UppercaseProcessor());
         List<String> requests = IntStream.range(0, 300).mapToObj(i -> "{\"n\":" + i + "}").toList();
 
-        try (FrameClient client = new FrameClient(server.port())) {
+        try (FrameClient client = connect(server.port())) {
             client.sendRaw(FrameClient.frames(requests));
             for (int i = 0; i < 300; i++) {
                 assertThat(client.readFrame()).isEqualTo("{\"N\":" + i + "}");
@@ -68,7 +68,7 @@ abstract class TransportBehaviourTest {
     void servesManyRequestsOnOneConnectionAndEmptyBodies() throws IOException {
         Transport server = start(config(10, 30, 30), new UppercaseProcessor());
 
-        try (FrameClient client = new FrameClient(server.port())) {
+        try (FrameClient client = connect(server.port())) {
             assertThat(client.call("ping")).isEqualTo("PING");
             assertThat(client.call("")).isEqualTo("");
             assertThat(client.call("é")).isEqualTo("É");
@@ -80,7 +80,7 @@ abstract class TransportBehaviourTest {
         RecordingProcessor processor = new RecordingProcessor();
         Transport server = start(config(10, 30, 30), processor);
 
-        try (FrameClient first = new FrameClient(server.port()); FrameClient second = new FrameClient(server.port())) {
+        try (FrameClient first = connect(server.port()); FrameClient second = connect(server.port())) {
             first.call("a");
             first.call("b");
             second.call("c");
@@ -95,7 +95,7 @@ abstract class TransportBehaviourTest {
     void badFrameIsAnsweredAfterEarlierFramesThenTheConnectionIsClosedWhileOthersKeepWorking() throws IOException {
         Transport server = start(config(10, 30, 30), new UppercaseProcessor());
 
-        try (FrameClient healthy = new FrameClient(server.port()); FrameClient broken = new FrameClient(server.port())) {
+        try (FrameClient healthy = connect(server.port()); FrameClient broken = connect(server.port())) {
             assertThat(healthy.call("before")).isEqualTo("BEFORE");
 
             broken.sendRaw("QUERY_LENGTH: 2\r\n\r\nokQUERY_LENGTH: -1\r\n\r\nmore garbage after the error");
@@ -114,7 +114,7 @@ abstract class TransportBehaviourTest {
     void binaryGarbageIsBadFrame() throws IOException {
         Transport server = start(config(10, 30, 30), new UppercaseProcessor());
 
-        try (FrameClient client = new FrameClient(server.port())) {
+        try (FrameClient client = connect(server.port())) {
             client.sendRaw(new byte[] {0, 1, 2, (byte) 0xff, 0});
 
             assertThat(errorCode(client.readFrame())).isEqualTo("BAD_FRAME");
@@ -126,7 +126,7 @@ abstract class TransportBehaviourTest {
     void aHundredKilobyteHeaderWithoutTerminatorIsBadFrame() throws IOException {
         Transport server = start(config(10, 30, 30), new UppercaseProcessor());
 
-        try (FrameClient client = new FrameClient(server.port())) {
+        try (FrameClient client = connect(server.port())) {
             client.sendRaw("QUERY_LENGTH:" + " ".repeat(100 * 1024));
 
             assertThat(errorCode(client.readFrame())).isEqualTo("BAD_FRAME");
@@ -138,7 +138,7 @@ abstract class TransportBehaviourTest {
     void aRequestSentByteByByteIsServed() throws IOException {
         Transport server = start(config(10, 30, 30), new UppercaseProcessor());
 
-        try (FrameClient client = new FrameClient(server.port())) {
+        try (FrameClient client = connect(server.port())) {
             for (byte b : FrameClient.frames(List.of("{\"a\":1}", "{\"b\":2}"))) {
                 client.sendRaw(new byte[] {b});
             }
@@ -152,7 +152,7 @@ abstract class TransportBehaviourTest {
     void answersEveryRequestOfAClientThatHalfClosesAfterSending() throws IOException {
         Transport server = start(config(10, 30, 30), new UppercaseProcessor());
 
-        try (FrameClient client = new FrameClient(server.port())) {
+        try (FrameClient client = connect(server.port())) {
             client.sendRaw(FrameClient.frames(List.of("x", "y", "z"))).shutdownOutput();
 
             assertThat(List.of(client.readFrame(), client.readFrame(), client.readFrame())).containsExactly("X", "Y", "Z");
@@ -165,7 +165,7 @@ abstract class TransportBehaviourTest {
         RecordingProcessor processor = new RecordingProcessor();
         Transport server = start(config(10, 30, 30), processor);
 
-        try (FrameClient healthy = new FrameClient(server.port()); FrameClient client = new FrameClient(server.port())) {
+        try (FrameClient healthy = connect(server.port()); FrameClient client = connect(server.port())) {
             client.sendRaw("QUERY_LENGTH: " + (MAX_QUERY_LENGTH + 1) + "\r\n\r\n");
 
             JsonNode error = JSON.readTree(client.readFrame());
@@ -181,7 +181,7 @@ abstract class TransportBehaviourTest {
     void aBodyExactlyAtTheLimitIsServed() throws IOException {
         Transport server = start(config(10, 30, 30), new UppercaseProcessor());
 
-        try (FrameClient client = new FrameClient(server.port())) {
+        try (FrameClient client = connect(server.port())) {
             assertThat(client.call("x".repeat(MAX_QUERY_LENGTH))).isEqualTo("X".repeat(MAX_QUERY_LENGTH));
         }
     }
@@ -191,7 +191,7 @@ abstract class TransportBehaviourTest {
         RecordingProcessor processor = new RecordingProcessor();
         Transport server = start(config(10, 30, 30), processor);
 
-        try (FrameClient client = new FrameClient(server.port())) {
+        try (FrameClient client = connect(server.port())) {
             assertThat(client.call("complete")).isEqualTo("complete");
             client.sendRaw("QUERY_LENGTH: 50\r\n\r\n{\"action\": \"PUT\"");
         }
@@ -205,11 +205,11 @@ abstract class TransportBehaviourTest {
     void refusesConnectionsOverMaxConnectionsWithAnErrorFrameAndKeepsServingTheOthers() throws IOException {
         Transport server = start(config(2, 30, 30), new UppercaseProcessor());
 
-        try (FrameClient first = new FrameClient(server.port()); FrameClient second = new FrameClient(server.port())) {
+        try (FrameClient first = connect(server.port()); FrameClient second = connect(server.port())) {
             assertThat(first.call("one")).isEqualTo("ONE");
             assertThat(second.call("two")).isEqualTo("TWO");
 
-            try (FrameClient third = new FrameClient(server.port())) {
+            try (FrameClient third = connect(server.port())) {
                 third.send("refused?");
                 JsonNode error = JSON.readTree(third.readFrame());
                 assertThat(error.path("ok").asBoolean(true)).isFalse();
@@ -223,7 +223,7 @@ abstract class TransportBehaviourTest {
         }
 
         await().atMost(Duration.ofSeconds(5)).until(() -> stats.openConnections() == 0);
-        try (FrameClient later = new FrameClient(server.port())) {
+        try (FrameClient later = connect(server.port())) {
             assertThat(later.call("later")).isEqualTo("LATER");
         }
     }
@@ -232,7 +232,7 @@ abstract class TransportBehaviourTest {
     void closesAConnectionThatStaysIdle() throws IOException {
         Transport server = start(config(10, 1, 30), new UppercaseProcessor());
 
-        try (FrameClient client = new FrameClient(server.port())) {
+        try (FrameClient client = connect(server.port())) {
             assertThat(client.call("hi")).isEqualTo("HI");
             long start = System.nanoTime();
 
@@ -247,7 +247,7 @@ abstract class TransportBehaviourTest {
         Transport server = start(config(10, 30, 1), new UppercaseProcessor());
         byte[] header = "QUERY_LENGTH: 5\r\n\r\nhello".getBytes(UTF_8);
 
-        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), server.port())) {
+        try (Socket socket = openSocket(server.port())) {
             socket.setSoTimeout(10_000);
             OutputStream out = socket.getOutputStream();
             CompletableFuture<Void> trickle = CompletableFuture.runAsync(() -> {
@@ -275,7 +275,7 @@ abstract class TransportBehaviourTest {
     void aProcessorThatThrowsClosesOnlyItsConnection() throws IOException {
         Transport server = start(config(10, 30, 30), new ThrowingProcessor());
 
-        try (FrameClient healthy = new FrameClient(server.port()); FrameClient victim = new FrameClient(server.port())) {
+        try (FrameClient healthy = connect(server.port()); FrameClient victim = connect(server.port())) {
             assertThat(healthy.call("fine")).isEqualTo("fine");
             victim.send("first").readFrame();
 
@@ -284,7 +284,7 @@ abstract class TransportBehaviourTest {
             assertThat(victim.closedByServer()).isTrue();
             assertThat(healthy.call("still fine")).isEqualTo("still fine");
         }
-        try (FrameClient newcomer = new FrameClient(server.port())) {
+        try (FrameClient newcomer = connect(server.port())) {
             assertThat(newcomer.call("new")).isEqualTo("new");
         }
     }
@@ -295,13 +295,13 @@ abstract class TransportBehaviourTest {
                 new String(body, UTF_8).equals("null") ? null : body;
         Transport server = start(config(10, 30, 30), returnsNullOnNull);
 
-        try (FrameClient client = new FrameClient(server.port())) {
+        try (FrameClient client = connect(server.port())) {
             client.sendRaw(FrameClient.frames(List.of("a", "null", "never answered")));
 
             assertThat(client.readFrame()).isEqualTo("a");
             assertThat(client.closedByServer()).isTrue();
         }
-        try (FrameClient other = new FrameClient(server.port())) {
+        try (FrameClient other = connect(server.port())) {
             assertThat(other.call("b")).isEqualTo("b");
         }
     }
@@ -311,7 +311,7 @@ abstract class TransportBehaviourTest {
         SlowProcessor processor = new SlowProcessor(releaseSlowRequests);
         Transport server = start(config(10, 30, 30), processor);
 
-        try (FrameClient busy = new FrameClient(server.port()); FrameClient idle = new FrameClient(server.port())) {
+        try (FrameClient busy = connect(server.port()); FrameClient idle = connect(server.port())) {
             assertThat(idle.call("fast")).isEqualTo("fast");
             busy.send("slow");
             assertThat(processor.entered.await(5, TimeUnit.SECONDS)).isTrue();
@@ -326,7 +326,7 @@ abstract class TransportBehaviourTest {
             stop.get(5, TimeUnit.SECONDS);
         }
         assertThat(stats.openConnections()).isZero();
-        assertThatThrownBy(() -> new Socket(InetAddress.getLoopbackAddress(), server.port()))
+        assertThatThrownBy(() -> openSocket(server.port()))
                 .isInstanceOf(ConnectException.class);
     }
 
@@ -335,7 +335,7 @@ abstract class TransportBehaviourTest {
         SlowProcessor processor = new SlowProcessor(releaseSlowRequests);
         Transport server = start(config(10, 30, 30), processor);
 
-        try (FrameClient stuck = new FrameClient(server.port())) {
+        try (FrameClient stuck = connect(server.port())) {
             stuck.send("slow");
             assertThat(processor.entered.await(5, TimeUnit.SECONDS)).isTrue();
             long start = System.nanoTime();
@@ -352,7 +352,7 @@ abstract class TransportBehaviourTest {
         ListAppender<ILoggingEvent> logs = captureLogs();
         Transport server = start(config(10, 30, 30), new UppercaseProcessor());
 
-        try (FrameClient client = new FrameClient(server.port())) {
+        try (FrameClient client = connect(server.port())) {
             client.call("one");
             client.call("two");
             assertThat(stats.openConnections()).isEqualTo(1);
@@ -406,6 +406,16 @@ abstract class TransportBehaviourTest {
     /** The transport under test, not started. */
     protected abstract Transport newTransport(ServerConfig config, RequestProcessor processor, ServerStats stats);
 
+    /** A client connected to the transport under test (a TLS one over TLS). */
+    protected FrameClient connect(int port) throws IOException {
+        return new FrameClient(openSocket(port));
+    }
+
+    /** A raw socket connected to the transport under test. */
+    protected Socket openSocket(int port) throws IOException {
+        return new Socket(InetAddress.getLoopbackAddress(), port);
+    }
+
     protected final Transport start(ServerConfig config, RequestProcessor processor) {
         return startTransport(newTransport(config, processor, stats));
     }
@@ -434,7 +444,7 @@ abstract class TransportBehaviourTest {
         }
     }
 
-    private static final List<Class<?>> CONNECTION_LOGGERS = List.of(ConnectionHandler.class, NioConnection.class);
+    private static final List<Class<?>> CONNECTION_LOGGERS = List.of(NioConnection.class);
 
     private static ListAppender<ILoggingEvent> captureLogs() {
         ListAppender<ILoggingEvent> appender = new ListAppender<>();
@@ -448,7 +458,7 @@ abstract class TransportBehaviourTest {
     }
 
     /** Answers each body upper-cased. */
-    private static final class UppercaseProcessor implements RequestProcessor {
+    static final class UppercaseProcessor implements RequestProcessor {
         @Override
         public byte[] process(Session session, byte[] body) {
             return new String(body, UTF_8).toUpperCase(Locale.ROOT).getBytes(UTF_8);
