@@ -98,6 +98,13 @@ class DistributionIT {
                     .noneMatch(name -> name.startsWith("jackson-") || name.startsWith("slf4j-"))
                     .noneMatch(name -> name.startsWith("logback-") || name.startsWith("picocli-"));
         }
+        for (String backend : List.of("json", "mapdb", "lmdb")) {
+            assertThat(jarNames(home.resolve("plugins/storage-" + backend)))
+                    .as("plugins/storage-" + backend + " bundles the storage toolkit (each plugin folder its own copy)")
+                    .anyMatch(name -> name.startsWith("pydb-storage-toolkit-"));
+        }
+        assertThat(jarNames(home.resolve("lib"))).as("lib/ has no storage toolkit: plugins bundle it")
+                .noneMatch(name -> name.startsWith("pydb-storage-toolkit-"));
         assertThat(jarNames(home.resolve("plugins/storage-mapdb")))
                 .as("plugins/storage-mapdb carries MapDB and its libraries")
                 .anyMatch(name -> name.startsWith("mapdb-"))

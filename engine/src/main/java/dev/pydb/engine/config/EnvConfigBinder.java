@@ -101,26 +101,48 @@ public final class EnvConfigBinder {
             throw new ConfigException("server.max_unauthenticated_query_length", "must not be larger than "
                     + "server.max_query_length (" + maxQueryLength + "), was " + maxUnauthenticated);
         }
+        int maxConnections = s.positiveInt("max_connections", ServerConfig.DEFAULT_MAX_CONNECTIONS);
+        int idleTimeoutSeconds = s.positiveInt("idle_timeout_seconds", ServerConfig.DEFAULT_IDLE_TIMEOUT_SECONDS);
         ServerConfig config = new ServerConfig(
                 s.string("host", DEFAULT_HOST),
                 (int) s.integer("port", ServerConfig.DEFAULT_PORT, 0, 65535),
-                s.positiveInt("max_connections", ServerConfig.DEFAULT_MAX_CONNECTIONS),
+                maxConnections,
                 maxQueryLength,
                 s.positiveInt("max_document_bytes", ServerConfig.DEFAULT_MAX_DOCUMENT_BYTES),
                 s.positiveInt("max_batch_ops", ServerConfig.DEFAULT_MAX_BATCH_OPS),
-                s.positiveInt("idle_timeout_seconds", ServerConfig.DEFAULT_IDLE_TIMEOUT_SECONDS),
+                idleTimeoutSeconds,
                 s.positiveInt("frame_timeout_seconds", ServerConfig.DEFAULT_FRAME_TIMEOUT_SECONDS),
                 maxUnauthenticated,
                 s.bool("allow_plaintext_passwords_on_network", false),
                 tls(s.optionalObject("tls")),
                 s.bool("allow_default_credentials_on_network", false),
-                metrics(s.optionalObject("metrics")));
+                metrics(s.optionalObject("metrics")),
+                preAuth(s, maxConnections, idleTimeoutSeconds));
         s.requireNoOtherKeys();
         if (config.maxDocumentBytes() > config.maxQueryLength()) {
             throw new ConfigException("server.max_document_bytes", "must not be larger than server.max_query_length ("
                     + config.maxQueryLength() + "), was " + config.maxDocumentBytes());
         }
         return config;
+    }
+
+    /** The pre-authentication limits; each must fit the limit it is part of. */
+    private static PreAuthConfig preAuth(ConfigObject s, int maxConnections, int idleTimeoutSeconds) {
+        int max = s.positiveInt("max_unauthenticated_connections", PreAuthConfig.defaultMaxConnections(maxConnections));
+        notLarger("server.max_unauthenticated_connections", max, "server.max_connections", maxConnections);
+        int perAddress = s.positiveInt("max_unauthenticated_connections_per_address",
+                PreAuthConfig.defaultMaxConnectionsPerAddress(max));
+        notLarger("server.max_unauthenticated_connections_per_address", perAddress,
+                "server.max_unauthenticated_connections", max);
+        int timeout = s.positiveInt("unauthenticated_timeout_seconds", PreAuthConfig.defaultTimeoutSeconds(idleTimeoutSeconds));
+        notLarger("server.unauthenticated_timeout_seconds", timeout, "server.idle_timeout_seconds", idleTimeoutSeconds);
+        return new PreAuthConfig(max, perAddress, timeout);
+    }
+
+    private static void notLarger(String key, int value, String limitKey, int limit) {
+        if (value > limit) {
+            throw new ConfigException(key, "must not be larger than " + limitKey + " (" + limit + "), was " + value);
+        }
     }
 
     private static MetricsConfig metrics(Optional<ConfigObject> section) {

@@ -15,8 +15,11 @@ import static java.util.Objects.requireNonNull;
  * refuses to listen on a non-loopback address while a user has a plain-text password),
  * {@code allow_default_credentials_on_network} (default false: the server refuses to listen on a
  * non-loopback address while a user keeps the shipped password, plain or hashed),
- * {@code tls} (see {@link TlsConfig}; default off) and {@code metrics} (see {@link MetricsConfig};
- * default off).
+ * {@code tls} (see {@link TlsConfig}; default off), {@code metrics} (see {@link MetricsConfig};
+ * default off) and the pre-authentication limits {@code max_unauthenticated_connections},
+ * {@code max_unauthenticated_connections_per_address} and {@code unauthenticated_timeout_seconds}
+ * (see {@link PreAuthConfig}; defaults derived from {@code max_connections} and
+ * {@code idle_timeout_seconds}).
  */
 public record ServerConfig(
         String host,
@@ -31,7 +34,8 @@ public record ServerConfig(
         boolean allowPlaintextPasswordsOnNetwork,
         TlsConfig tls,
         boolean allowDefaultCredentialsOnNetwork,
-        MetricsConfig metrics) {
+        MetricsConfig metrics,
+        PreAuthConfig preAuth) {
     public static final int DEFAULT_PORT = 9440;
     public static final int DEFAULT_MAX_CONNECTIONS = 1024;
     public static final int DEFAULT_MAX_QUERY_LENGTH = 16 * 1024 * 1024;
@@ -45,10 +49,29 @@ public record ServerConfig(
         requireNonNull(host, "host is null");
         requireNonNull(tls, "tls is null");
         requireNonNull(metrics, "metrics is null");
+        requireNonNull(preAuth, "preAuth is null");
+        if (maxConnections > 0 && preAuth.maxConnections() > maxConnections) {
+            throw new IllegalArgumentException("max_unauthenticated_connections (" + preAuth.maxConnections()
+                    + ") must not be larger than max_connections (" + maxConnections + ")");
+        }
+        if (idleTimeoutSeconds > 0 && preAuth.timeoutSeconds() > idleTimeoutSeconds) {
+            throw new IllegalArgumentException("unauthenticated_timeout_seconds (" + preAuth.timeoutSeconds()
+                    + ") must not be larger than idle_timeout_seconds (" + idleTimeoutSeconds + ")");
+        }
         if (maxUnauthenticatedQueryLength > maxQueryLength) {
             throw new IllegalArgumentException("max_unauthenticated_query_length (" + maxUnauthenticatedQueryLength
                     + ") must not be larger than max_query_length (" + maxQueryLength + ")");
         }
+    }
+
+    /** With the default pre-authentication limits ({@link PreAuthConfig#defaults}). */
+    public ServerConfig(String host, int port, int maxConnections, int maxQueryLength, int maxDocumentBytes,
+            int maxBatchOps, int idleTimeoutSeconds, int frameTimeoutSeconds, int maxUnauthenticatedQueryLength,
+            boolean allowPlaintextPasswordsOnNetwork, TlsConfig tls, boolean allowDefaultCredentialsOnNetwork,
+            MetricsConfig metrics) {
+        this(host, port, maxConnections, maxQueryLength, maxDocumentBytes, maxBatchOps, idleTimeoutSeconds,
+                frameTimeoutSeconds, maxUnauthenticatedQueryLength, allowPlaintextPasswordsOnNetwork, tls,
+                allowDefaultCredentialsOnNetwork, metrics, PreAuthConfig.defaults(maxConnections, idleTimeoutSeconds));
     }
 
     /** Without the default-credentials opt-in and without metrics. */
@@ -86,20 +109,27 @@ public record ServerConfig(
     public ServerConfig withTls(TlsConfig newTls) {
         return new ServerConfig(host, port, maxConnections, maxQueryLength, maxDocumentBytes, maxBatchOps,
                 idleTimeoutSeconds, frameTimeoutSeconds, maxUnauthenticatedQueryLength,
-                allowPlaintextPasswordsOnNetwork, newTls, allowDefaultCredentialsOnNetwork, metrics);
+                allowPlaintextPasswordsOnNetwork, newTls, allowDefaultCredentialsOnNetwork, metrics, preAuth);
     }
 
     /** This configuration with the plain-text-password opt-in of protected mode set to {@code allow}. */
     public ServerConfig withPlaintextPasswordsOnNetwork(boolean allow) {
         return new ServerConfig(host, port, maxConnections, maxQueryLength, maxDocumentBytes, maxBatchOps,
                 idleTimeoutSeconds, frameTimeoutSeconds, maxUnauthenticatedQueryLength, allow, tls,
-                allowDefaultCredentialsOnNetwork, metrics);
+                allowDefaultCredentialsOnNetwork, metrics, preAuth);
     }
 
     /** This configuration with other metrics settings. */
     public ServerConfig withMetrics(MetricsConfig newMetrics) {
         return new ServerConfig(host, port, maxConnections, maxQueryLength, maxDocumentBytes, maxBatchOps,
                 idleTimeoutSeconds, frameTimeoutSeconds, maxUnauthenticatedQueryLength,
-                allowPlaintextPasswordsOnNetwork, tls, allowDefaultCredentialsOnNetwork, newMetrics);
+                allowPlaintextPasswordsOnNetwork, tls, allowDefaultCredentialsOnNetwork, newMetrics, preAuth);
+    }
+
+    /** This configuration with other pre-authentication limits. */
+    public ServerConfig withPreAuth(PreAuthConfig newPreAuth) {
+        return new ServerConfig(host, port, maxConnections, maxQueryLength, maxDocumentBytes, maxBatchOps,
+                idleTimeoutSeconds, frameTimeoutSeconds, maxUnauthenticatedQueryLength,
+                allowPlaintextPasswordsOnNetwork, tls, allowDefaultCredentialsOnNetwork, metrics, newPreAuth);
     }
 }

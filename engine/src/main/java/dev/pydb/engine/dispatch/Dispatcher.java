@@ -20,6 +20,7 @@ import dev.pydb.api.storage.Storage;
 import dev.pydb.engine.auth.Authenticator;
 import dev.pydb.engine.config.ServerConfig;
 import dev.pydb.engine.json.JsonSupport;
+import dev.pydb.engine.json.StrictUtf8;
 import dev.pydb.engine.session.Session;
 import dev.pydb.engine.stats.ServerStats;
 import dev.pydb.engine.transport.PreparedRequest;
@@ -162,6 +163,11 @@ public final class Dispatcher implements RequestProcessor {
     }
 
     private static ObjectNode parse(ObjectReader parser, byte[] body) {
+        // Jackson would detect UTF-16/32 by itself and decode overlong forms: bodies are strict UTF-8.
+        Optional<String> notUtf8 = StrictUtf8.problem(body);
+        if (notUtf8.isPresent()) {
+            throw new PydbException(ErrorCode.BAD_JSON, "body is not valid UTF-8: " + notUtf8.get());
+        }
         JsonNode tree;
         try {
             tree = parser.readTree(body);

@@ -106,7 +106,7 @@ public final class ServerMetrics implements RequestObserver, StorageMetrics, Aut
         FunctionCounter.builder("pydb.connections", stats, ServerStats::totalConnections)
                 .description("connections accepted").register(registry);
         FunctionCounter.builder("pydb.connections.refused", stats, ServerStats::refusedConnections)
-                .description("connections refused at once (max_connections)").register(registry);
+                .description("connections refused at once (max_connections, pre-authentication limits)").register(registry);
         FunctionCounter.builder("pydb.login.failures", stats, ServerStats::loginFailures)
                 .description("LOGINs with a wrong password or an unknown user").register(registry);
         FunctionCounter.builder("pydb.login.lockouts", stats, ServerStats::lockouts)

@@ -5,6 +5,7 @@ enum CloseReason {
     CLIENT_CLOSED("client closed"),
     CLIENT_CLOSED_MID_FRAME("client closed mid-frame"),
     IDLE_TIMEOUT("idle timeout"),
+    UNAUTHENTICATED_TIMEOUT("unauthenticated timeout"),
     FRAME_TIMEOUT("frame timeout"),
     BAD_FRAME("BAD_FRAME"),
     FRAME_TOO_LARGE("FRAME_TOO_LARGE"),

@@ -65,6 +65,8 @@ final class NioConnection {
     private final int maxUnauthenticatedQueryLength;
     private final long idleTimeoutNanos;
     private final long frameTimeoutNanos;
+    private final long preAuthTimeoutNanos;
+    private final PreAuthSlots.Slot preAuthSlot;
     private final Listener listener;
     private final CountDownLatch finished = new CountDownLatch(1);
 
@@ -94,8 +96,9 @@ final class NioConnection {
     private CloseReason endReason = CloseReason.CLIENT_CLOSED;
     private boolean closed;
 
-    NioConnection(SocketChannel channel, ConnectionChannel stream, Session session, EventLoop loop, RequestProcessor processor, int maxQueryLength,
-            int maxUnauthenticatedQueryLength, long idleTimeoutNanos, long frameTimeoutNanos, Listener listener) {
+    NioConnection(SocketChannel channel, ConnectionChannel stream, Session session, EventLoop loop, RequestProcessor processor,
+            int maxQueryLength, int maxUnauthenticatedQueryLength, long idleTimeoutNanos, long frameTimeoutNanos,
+            long preAuthTimeoutNanos, PreAuthSlots.Slot preAuthSlot, Listener listener) {
         this.channel = requireNonNull(channel, "channel is null");
         this.stream = requireNonNull(stream, "stream is null");
         this.session = requireNonNull(session, "session is null");
@@ -106,6 +109,8 @@ final class NioConnection {
         this.maxUnauthenticatedQueryLength = maxUnauthenticatedQueryLength;
         this.idleTimeoutNanos = idleTimeoutNanos;
         this.frameTimeoutNanos = frameTimeoutNanos;
+        this.preAuthTimeoutNanos = preAuthTimeoutNanos;
+        this.preAuthSlot = requireNonNull(preAuthSlot, "preAuthSlot is null");
         this.listener = requireNonNull(listener, "listener is null");
     }
 
@@ -206,8 +211,9 @@ final class NioConnection {
             return;
         }
         if (stream.handshaking()) {
-            // The TLS handshake counts as a frame: bounded by the frame timeout, however slowly it comes.
-            if (now - openedAt >= frameTimeoutNanos) {
+            // The TLS handshake counts as a frame: bounded by the frame timeout, however slowly it comes, and
+            // (it comes before authentication) by unauthenticated_timeout_seconds.
+            if (now - openedAt >= Math.min(frameTimeoutNanos, preAuthTimeoutNanos)) {
                 close(CloseReason.TLS_HANDSHAKE_TIMEOUT);
             }
             return;
@@ -215,10 +221,14 @@ final class NioConnection {
         if (inFlight) {
             return;
         }
+        // Before authentication neither waiting nor a frame may take longer than unauthenticated_timeout_seconds.
+        boolean preAuth = !session.authenticated();
         if (frameStartedAt != NOT_IN_FRAME && pending == null && outputStart == outputEnd) {
-            if (now - frameStartedAt >= frameTimeoutNanos) {
+            if (now - frameStartedAt >= (preAuth ? Math.min(frameTimeoutNanos, preAuthTimeoutNanos) : frameTimeoutNanos)) {
                 close(CloseReason.FRAME_TIMEOUT);
             }
+        } else if (preAuth && now - lastActivity >= preAuthTimeoutNanos) {
+            close(CloseReason.UNAUTHENTICATED_TIMEOUT);
         } else if (now - lastActivity >= idleTimeoutNanos) {
             close(CloseReason.IDLE_TIMEOUT);
         }
@@ -230,6 +240,7 @@ final class NioConnection {
             return;
         }
         closed = true;
+        preAuthSlot.release();
         pending = null;
         Arrays.fill(output, null);
         if (key != null) {
@@ -400,6 +411,10 @@ final class NioConnection {
             return;
         }
         requestsServed++;
+        if (session.authenticated()) {
+            // Logged in: no longer counted against the pre-authentication limits.
+            preAuthSlot.release();
+        }
         enqueue(ByteBuffer.wrap(FrameEncoder.header(response.length)));
         enqueue(ByteBuffer.wrap(response));
     }

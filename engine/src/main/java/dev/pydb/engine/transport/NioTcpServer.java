@@ -41,6 +41,8 @@ public final class NioTcpServer implements Transport {
     private static final Duration FORCED_CLOSE_WAIT = Duration.ofSeconds(1);
     private static final long ACCEPT_FAILURE_BACKOFF_MILLIS = 50;
     private static final int MAX_BACKLOG = 1024;
+    /** A refused TLS connection is closed after this long at the latest, even if it trickles its handshake. */
+    private static final long REFUSAL_MAX_MILLIS = 3 * Sockets.LINGER_MILLIS;
 
     private enum State { NEW, RUNNING, STOPPED }
 
@@ -50,6 +52,8 @@ public final class NioTcpServer implements Transport {
     private final int eventLoopCount;
     private final long idleTimeoutNanos;
     private final long frameTimeoutNanos;
+    private final long preAuthTimeoutNanos;
+    private final PreAuthSlots preAuthSlots;
     private final Set<NioConnection> connections = ConcurrentHashMap.newKeySet();
     private final NioConnection.Listener listener;
     /** The listener's TLS, or null for plain TCP. */
@@ -82,6 +86,8 @@ public final class NioTcpServer implements Transport {
         this.eventLoopCount = Math.max(1, eventLoops);
         this.idleTimeoutNanos = TimeUnit.SECONDS.toNanos(config.idleTimeoutSeconds());
         this.frameTimeoutNanos = TimeUnit.SECONDS.toNanos(config.frameTimeoutSeconds());
+        this.preAuthTimeoutNanos = TimeUnit.SECONDS.toNanos(config.preAuth().timeoutSeconds());
+        this.preAuthSlots = new PreAuthSlots(config.preAuth());
         this.listener = new NioConnection.Listener() {
             @Override
             public void opened(NioConnection connection) {
@@ -137,9 +143,12 @@ public final class NioTcpServer implements Transport {
         state = State.RUNNING;
         acceptThread = Thread.ofPlatform().name("pydb-accept-" + port).start(this::acceptLoop);
         log.info("listening on {}:{} (nio, event_loops={}, tls={}, max_connections={}, max_query_length={}, "
-                        + "max_unauthenticated_query_length={})", config.host(), port, eventLoopCount,
+                        + "max_unauthenticated_query_length={}, max_unauthenticated_connections={} ({} per address), "
+                        + "unauthenticated_timeout_seconds={})", config.host(), port, eventLoopCount,
                 tls == null ? "off" : "on (" + String.join(", ", ServerTls.PROTOCOLS) + ")",
-                config.maxConnections(), config.maxQueryLength(), config.maxUnauthenticatedQueryLength());
+                config.maxConnections(), config.maxQueryLength(), config.maxUnauthenticatedQueryLength(),
+                config.preAuth().maxConnections(), config.preAuth().maxConnectionsPerAddress(),
+                config.preAuth().timeoutSeconds());
     }
 
     /** The bound port. */
@@ -264,22 +273,48 @@ public final class NioTcpServer implements Transport {
             Thread.ofVirtual().name("pydb-refuse").start(() -> refuse(channel, refusal));
             return;
         }
+        PreAuthSlots.Admission admission = preAuthSlots.admit(channel.socket().getRemoteSocketAddress(), remoteAddress);
+        if (admission.slot() == null) {
+            stats.connectionRefused();
+            byte[] refusal = ErrorFrames.body(ErrorCode.UNAVAILABLE, admission.refusal());
+            Thread.ofVirtual().name("pydb-refuse").start(() -> refuse(channel, refusal));
+            return;
+        }
         EventLoop loop = loops.get(nextLoop);
         nextLoop = (nextLoop + 1) % loops.size();
         ConnectionChannel stream = tls == null ? new PlainChannel(channel) : new TlsChannel(channel, tls.newEngine());
         NioConnection connection = new NioConnection(channel, stream, new Session(remoteAddress), loop, processor,
                 config.maxQueryLength(), config.maxUnauthenticatedQueryLength(), idleTimeoutNanos, frameTimeoutNanos,
-                listener);
-        connections.add(connection);
-        loop.register(channel, connection);
+                preAuthTimeoutNanos, admission.slot(), listener);
+        try {
+            connections.add(connection);
+            loop.register(channel, connection);
+        } catch (RuntimeException | Error e) {
+            connections.remove(connection);
+            admission.slot().release();
+            throw e;
+        }
     }
 
     /** The refusal frame over a blocking socket (in TLS when the listener speaks it); up to about a second. */
     private void refuse(SocketChannel channel, byte[] refusal) {
+        // The socket read timeout restarts with every byte: a client trickling its TLS handshake is cut off here.
+        Thread cutOff = tls == null ? null : Thread.ofVirtual().name("pydb-refuse-cutoff").start(() -> {
+            try {
+                TimeUnit.MILLISECONDS.sleep(REFUSAL_MAX_MILLIS);
+                closeQuietly(channel);
+            } catch (InterruptedException e) {
+                // The refusal ended in time.
+            }
+        });
         try {
             Sockets.refuse(tls == null ? channel.socket() : tls.serverSocketOver(channel.socket()), refusal);
         } catch (IOException e) {
             closeQuietly(channel);
+        } finally {
+            if (cutOff != null) {
+                cutOff.interrupt();
+            }
         }
     }
 

@@ -46,6 +46,23 @@ class EnvConfigBinderTest {
     }
 
     @Test
+    void the_pre_authentication_limits_are_bound_and_default_from_max_connections_and_the_idle_timeout() {
+        assertThat(ServerConfig.defaults("127.0.0.1", 9440).preAuth()).as("defaults for max_connections 1024, idle 300 s")
+                .isEqualTo(new PreAuthConfig(256, 64, 10));
+        assertThat(bind(with("server", "{\"max_connections\": 64}")).server().preAuth())
+                .isEqualTo(new PreAuthConfig(16, 8, 10));
+        assertThat(bind(with("server", "{\"max_connections\": 8, \"idle_timeout_seconds\": 4}")).server().preAuth())
+                .isEqualTo(new PreAuthConfig(8, 4, 4));
+        assertThat(bind(with("server", "{\"max_unauthenticated_connections\": 300}")).server().preAuth())
+                .as("the per-address default follows max_unauthenticated_connections, capped at 64")
+                .isEqualTo(new PreAuthConfig(300, 64, 10));
+        assertThat(bind(with("server", """
+                {"max_connections": 100, "max_unauthenticated_connections": 20,
+                 "max_unauthenticated_connections_per_address": 3, "unauthenticated_timeout_seconds": 2}
+                """)).server().preAuth()).isEqualTo(new PreAuthConfig(20, 3, 2));
+    }
+
+    @Test
     void a_full_file_is_bound_completely() {
         EnvConfig config = bind("""
                 {"server": {"host": "0.0.0.0", "port": 0, "max_connections": 10, "max_query_length": 2048,
@@ -138,7 +155,17 @@ class EnvConfigBinderTest {
             "{\"max_batch_ops\": 0}|server.max_batch_ops:",
             "{\"idle_timeout_seconds\": 0}|server.idle_timeout_seconds:",
             "{\"frame_timeout_seconds\": null}|server.frame_timeout_seconds: must be an integer",
-            "{\"max_query_length\": 100, \"max_document_bytes\": 200}|server.max_document_bytes: must not be larger"})
+            "{\"max_query_length\": 100, \"max_document_bytes\": 200}|server.max_document_bytes: must not be larger",
+            "{\"max_connections\": 64, \"max_unauthenticated_connections\": 65}|server.max_unauthenticated_connections: "
+                    + "must not be larger than server.max_connections (64), was 65",
+            "{\"max_unauthenticated_connections\": 10, \"max_unauthenticated_connections_per_address\": 11}|"
+                    + "server.max_unauthenticated_connections_per_address: must not be larger than "
+                    + "server.max_unauthenticated_connections (10), was 11",
+            "{\"unauthenticated_timeout_seconds\": 301}|server.unauthenticated_timeout_seconds: must not be larger than "
+                    + "server.idle_timeout_seconds (300), was 301",
+            "{\"unauthenticated_timeout_seconds\": 0}|server.unauthenticated_timeout_seconds: must be between 1 and",
+            "{\"max_unauthenticated_connections_per_address\": \"8\"}|server.max_unauthenticated_connections_per_address: "
+                    + "must be an integer"})
     void bad_server_values_name_the_key_and_the_expectation(String server, String message) {
         assertFails(with("server", server)).hasMessageStartingWith(message);
     }

@@ -121,6 +121,47 @@ class DispatcherTest {
     }
 
     @Test
+    void bodies_that_are_not_strict_utf8_are_bad_json() {
+        String ping = "{\"action\": \"PING\", \"id\": \"x\"}";
+        assertUtf8Refused(withUtf8Inside(ping, 0xc0, 0xaf), "overlong encoding");
+        assertUtf8Refused(withUtf8Inside(ping, 0xe0, 0x80, 0xaf), "overlong encoding");
+        assertUtf8Refused(withUtf8Inside(ping, 0xed, 0xa0, 0x80), "UTF-8-encoded surrogate");
+        assertUtf8Refused(withUtf8Inside(ping, 0xed, 0xa0, 0xbd, 0xed, 0xb8, 0x80), "UTF-8-encoded surrogate");
+        assertUtf8Refused(concat(new byte[] {(byte) 0xef, (byte) 0xbb, (byte) 0xbf}, ping.getBytes(StandardCharsets.UTF_8)),
+                "byte order mark");
+        assertUtf8Refused(concat(new byte[] {(byte) 0xff, (byte) 0xfe}, ping.getBytes(StandardCharsets.UTF_16LE)),
+                "invalid byte 0xff");
+        assertUtf8Refused(ping.getBytes(StandardCharsets.UTF_16BE), "NUL byte");
+        assertUtf8Refused(ping.getBytes(StandardCharsets.UTF_16LE), "NUL byte");
+        assertUtf8Refused(ping.getBytes(java.nio.charset.Charset.forName("UTF-32LE")), "NUL byte");
+
+        JsonNode ok = send("{\"action\": \"PING\", \"id\": \"\u00e9\ud83d\ude00\ufeff\"}");
+        assertThat(ok.get("ok").booleanValue()).as("real UTF-8, a BOM character inside a string too").isTrue();
+        assertThat(ok.get("id").textValue()).isEqualTo("\u00e9\ud83d\ude00\ufeff");
+    }
+
+    private void assertUtf8Refused(byte[] body, String reason) {
+        JsonNode response = process(body);
+        assertError(response, ErrorCode.BAD_JSON);
+        assertThat(response.at("/error/message").textValue()).startsWith("body is not valid UTF-8: ").contains(reason);
+    }
+
+    private static byte[] withUtf8Inside(String ping, int... bytes) {
+        byte[] raw = new byte[bytes.length];
+        for (int i = 0; i < bytes.length; i++) {
+            raw[i] = (byte) bytes[i];
+        }
+        String[] parts = ping.split("x");
+        return concat(concat(parts[0].getBytes(StandardCharsets.UTF_8), raw), parts[1].getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] joined = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, joined, a.length, b.length);
+        return joined;
+    }
+
+    @Test
     void deep_nesting_is_bad_json_not_a_crash() {
         String deep = "{\"action\": \"PING\", \"x\": " + "[".repeat(5000) + "]".repeat(5000) + "}";
         JsonNode response = send(deep);

@@ -23,6 +23,10 @@ import dev.pydb.engine.stats.ServerInfo;
 import dev.pydb.engine.stats.ServerStats;
 import dev.pydb.storage.tck.memory.InMemoryStorage;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -36,7 +40,8 @@ import java.util.stream.Stream;
  * Fuzzes request handling: arbitrary bodies through the real dispatcher and the built-in actions,
  * on an in-memory storage with a fake authenticator, from connections that have and have not
  * logged in. Every body gets one well-formed response whose error code is a documented one, and
- * never {@code INTERNAL} (that would be a bug: a hostile body must not reach an unexpected failure).
+ * never {@code INTERNAL} (that would be a bug: a hostile body must not reach an unexpected failure);
+ * a body that is not strict UTF-8 (as the JDK's strict decoder judges it; no BOM, no NUL) is {@code BAD_JSON}.
  */
 class DispatcherFuzzTest {
     private static final ObjectMapper READER = new ObjectMapper();
@@ -67,6 +72,26 @@ class DispatcherFuzzTest {
             assertThat(CODES).contains(code);
             assertThat(code).as(reply.toString()).isNotEqualTo("INTERNAL");
         }
+        if (!strictUtf8(body)) {
+            assertThat(reply.at("/error/code").asText()).as("a body that is not strict UTF-8: " + reply).isEqualTo("BAD_JSON");
+        }
+    }
+
+    /** The oracle, independent of the server's validator: the JDK's strict decoder, no BOM, no NUL. */
+    private static boolean strictUtf8(byte[] body) {
+        try {
+            StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(body));
+        } catch (CharacterCodingException e) {
+            return false;
+        }
+        boolean bom = body.length >= 3 && (body[0] & 0xFF) == 0xEF && (body[1] & 0xFF) == 0xBB && (body[2] & 0xFF) == 0xBF;
+        for (byte b : body) {
+            if (b == 0) {
+                return false;
+            }
+        }
+        return !bom;
     }
 
     private static Dispatcher dispatcher() {

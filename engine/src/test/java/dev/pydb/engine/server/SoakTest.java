@@ -214,7 +214,8 @@ class SoakTest {
 
     private PydbServer start() throws IOException {
         EnvConfig config = EnvConfigBinder.bind((ObjectNode) JSON.readTree("""
-                {"server": {"port": 0, "max_connections": %d},
+                {"server": {"port": 0, "max_connections": %1$d, "max_unauthenticated_connections": %1$d,
+                            "max_unauthenticated_connections_per_address": %1$d},
                  "storage": {"provider": "soak-memory"},
                  "auth": {"users": [{"username": "admin", "password": "secret", "roles": ["admin"]}]},
                  "logging": {"level": "WARN"}}

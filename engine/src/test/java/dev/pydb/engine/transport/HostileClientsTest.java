@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.pydb.engine.config.PreAuthConfig;
 import dev.pydb.engine.config.ServerConfig;
 import dev.pydb.engine.config.TlsConfig;
 import dev.pydb.engine.session.Session;
@@ -176,8 +177,10 @@ abstract class HostileClientsTest {
     }
 
     private static ServerConfig config(int maxQueryLength, int maxUnauthenticated, int frameTimeoutSeconds) {
+        // 51 clients from one address that never log in: the pre-authentication limits are PreAuthTest's.
         return new ServerConfig("127.0.0.1", 0, 200, maxQueryLength, Math.min(maxQueryLength, 1024 * 1024), 1000,
-                30, frameTimeoutSeconds, maxUnauthenticated, false, TlsConfig.DISABLED);
+                30, frameTimeoutSeconds, maxUnauthenticated, false, TlsConfig.DISABLED)
+                .withPreAuth(new PreAuthConfig(200, 200, 30));
     }
 
     /** Echoes bodies; the body {@code login} marks the session authenticated, as a successful LOGIN does. */

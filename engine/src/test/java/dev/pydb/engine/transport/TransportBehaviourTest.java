@@ -11,6 +11,7 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.pydb.engine.config.PreAuthConfig;
 import dev.pydb.engine.config.ServerConfig;
 import dev.pydb.engine.session.Session;
 import dev.pydb.engine.stats.ServerStats;
@@ -427,9 +428,13 @@ abstract class TransportBehaviourTest {
         return server;
     }
 
+    /** A configuration whose pre-authentication limits are out of the way (PreAuthTest tests those). */
     protected static ServerConfig config(int maxConnections, int idleTimeoutSeconds, int frameTimeoutSeconds) {
-        return new ServerConfig("127.0.0.1", 0, maxConnections, MAX_QUERY_LENGTH, 1024 * 1024, 1000,
+        ServerConfig config = new ServerConfig("127.0.0.1", 0, maxConnections, MAX_QUERY_LENGTH, 1024 * 1024, 1000,
                 idleTimeoutSeconds, frameTimeoutSeconds);
+        return maxConnections > 0 && idleTimeoutSeconds > 0
+                ? config.withPreAuth(new PreAuthConfig(maxConnections, maxConnections, idleTimeoutSeconds))
+                : config;
     }
 
     private static String errorCode(String body) throws IOException {
