@@ -22,6 +22,6 @@ class JsonFaultIT extends FaultContract {
 
     @Override
     Optional<Path> logFile(Path data) throws java.io.IOException {
-        return Optional.of(newest(data, "wal-*.log"));
+        return Optional.of(newest(data.resolve("wal"), "wal-*.log"));
     }
 }
