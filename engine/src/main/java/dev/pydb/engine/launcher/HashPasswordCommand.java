@@ -41,18 +41,7 @@ final class HashPasswordCommand implements Callable<Integer> {
         return PasswordHasher.hashPasswordCommand(System.in, System.out, System.err);
     }
 
-    /**
-     * Java 21 returns no console unless both ends are a terminal; Java 22+ may return one anyway
-     * and tells with {@code Console.isTerminal()}, which a Java 21 build can only call reflectively.
-     */
     private static boolean isTerminal(Console console) {
-        if (console == null) {
-            return false;
-        }
-        try {
-            return (Boolean) Console.class.getMethod("isTerminal").invoke(console);
-        } catch (ReflectiveOperationException e) {
-            return true;
-        }
+        return Terminal.isTerminal(console);
     }
 }

@@ -37,7 +37,7 @@ import picocli.CommandLine.Spec;
         name = "pydb",
         mixinStandardHelpOptions = true,
         versionProvider = PydbMain.VersionProvider.class,
-        subcommands = HashPasswordCommand.class,
+        subcommands = {HashPasswordCommand.class, VerifyCommand.class, BackupCommand.class, RestoreCommand.class},
         description = "Runs the py_db JSON document database server.",
         footer = "The home folder is the system property pydb.home (set by bin/pydb), else the current folder.")
 public final class PydbMain implements Callable<Integer> {
@@ -129,6 +129,21 @@ public final class PydbMain implements Callable<Integer> {
         LOG.error(line);
         LOG.debug("start failure", e);
         return EXIT_START_FAILED;
+    }
+
+    /** The server's parts (the plugins for the offline subcommands). */
+    ServerComponents components() {
+        return components;
+    }
+
+    /** The home folder. */
+    Path home() {
+        return home;
+    }
+
+    /** The environment file given with {@code -e}, else the default one under the home folder. */
+    Path envFile() {
+        return envFile != null ? envFile.toAbsolutePath().normalize() : home.resolve(DEFAULT_ENV_FILE);
     }
 
     /** The home folder: {@code -Dpydb.home}, else the current folder. */

@@ -14,6 +14,7 @@ import dev.pydb.api.storage.StorageOptions;
 import dev.pydb.api.storage.StorageProvider;
 import dev.pydb.engine.StartupException;
 import dev.pydb.engine.auth.Authenticator;
+import dev.pydb.engine.backup.BackupJobs;
 import dev.pydb.engine.auth.DefaultAuthenticator;
 import dev.pydb.engine.auth.LoginThrottle;
 import dev.pydb.engine.config.EnvConfig;
@@ -66,12 +67,14 @@ public final class PydbServer implements AutoCloseable {
     private final ServerInfo info;
     private final Duration shutdownGrace;
     private final Optional<Metrics> metrics;
+    private final BackupJobs backups;
     private final CountDownLatch closed = new CountDownLatch(1);
     private boolean closing;
 
     private PydbServer(Transport transport, ActionRegistry actions, Storage storage, StorageLock lock, ServerInfo info,
-            Duration shutdownGrace, Optional<Metrics> metrics) {
+            Duration shutdownGrace, Optional<Metrics> metrics, BackupJobs backups) {
         this.transport = transport;
+        this.backups = backups;
         this.actions = actions;
         this.storage = storage;
         this.lock = lock;
@@ -140,11 +143,13 @@ public final class PydbServer implements AutoCloseable {
                 ServerInfo info = new ServerInfo(version, provider.name(), pluginInfos(plugins));
                 metrics.ifPresent(m -> m.meters().bind(stats, storage, info));
                 NodeAddress node = new NodeAddress();
+                BackupJobs backups = new BackupJobs(storage, json, version, provider.name(), clock);
                 Services services = Services.builder()
                         .add(NodeAddress.class, node)
                         .add(Authenticator.class, authenticator)
                         .add(ServerStats.class, stats)
                         .add(ServerInfo.class, info)
+                        .add(BackupJobs.class, backups)
                         .add(LoginThrottle.class, LoginThrottle.from(config.auth(), clock, storage.sessions(), stats))
                         .build();
                 Dispatcher dispatcher = new Dispatcher(registry, authenticator, storage, json, unauthenticatedJson,
@@ -153,7 +158,7 @@ public final class PydbServer implements AutoCloseable {
                 node.listening(config.server().host(), transport.port());
                 LOG.info("py_db {} listening on {}:{} (provider {}) in {} ms", version, config.server().host(),
                         transport.port(), provider.name(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos));
-                return new PydbServer(transport, registry, storage, lock, info, components.shutdownGrace(), metrics);
+                return new PydbServer(transport, registry, storage, lock, info, components.shutdownGrace(), metrics, backups);
             } catch (RuntimeException | Error e) {
                 closeStorage(storage);
                 throw e;
@@ -201,6 +206,7 @@ public final class PydbServer implements AutoCloseable {
             LOG.warn("stopping the transport failed: {}", e.toString());
         } finally {
             closeActions(actions);
+            backups.close();
             closeStorage(storage);
             lock.close();
             metrics.ifPresent(Metrics::close);
@@ -214,7 +220,8 @@ public final class PydbServer implements AutoCloseable {
         closed.await();
     }
 
-    private static StorageProvider chooseProvider(String name, List<LoadedPlugin> plugins) {
+    /** The provider named {@code name} among the plugins' providers; {@link ConfigException} listing the names otherwise. */
+    public static StorageProvider chooseProvider(String name, List<LoadedPlugin> plugins) {
         Map<String, StorageProvider> byName = new HashMap<>();
         for (LoadedPlugin plugin : plugins) {
             for (StorageProvider provider : plugin.storageProviders()) {

@@ -71,6 +71,33 @@ final class ServerTls {
         }
     }
 
+    /**
+     * A client context for the server's own tools ({@code bin/pydb backup}) on the same machine: it
+     * trusts exactly the server's certificate, read from the same key material.
+     */
+    static SSLContext clientTrustingServer(TlsConfig config) {
+        KeyStore keyStore = config.usesKeyStore() ? readKeyStore(config) : keyStoreFromPem(config);
+        try {
+            KeyStore trusted = KeyStore.getInstance("PKCS12");
+            trusted.load(null, null);
+            int n = 0;
+            for (String alias : java.util.Collections.list(keyStore.aliases())) {
+                Certificate certificate = keyStore.getCertificate(alias);
+                if (certificate != null) {
+                    trusted.setCertificateEntry("server-" + n++, certificate);
+                }
+            }
+            javax.net.ssl.TrustManagerFactory trust =
+                    javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+            trust.init(trusted);
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(null, trust.getTrustManagers(), new SecureRandom());
+            return context;
+        } catch (IOException | GeneralSecurityException e) {
+            throw new ConfigException("server.tls", "cannot trust the server's certificate: " + e.getMessage());
+        }
+    }
+
     /** A server-side engine for one connection: TLS 1.2+ only, no client certificate. */
     SSLEngine newEngine() {
         SSLEngine engine = context.createSSLEngine();

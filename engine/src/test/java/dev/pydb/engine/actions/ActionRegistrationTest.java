@@ -36,6 +36,8 @@ class ActionRegistrationTest {
                 Map.entry("DROP_INDEX", Permission.ADMIN),
                 Map.entry("LIST_INDEXES", Permission.ADMIN),
                 Map.entry("BATCH", Permission.WRITE),
-                Map.entry("STATS", Permission.ADMIN))));
+                Map.entry("STATS", Permission.ADMIN),
+                Map.entry("BACKUP", Permission.ADMIN),
+                Map.entry("BACKUP_STATUS", Permission.ADMIN))));
     }
 }
